@@ -1,0 +1,189 @@
+/* mwt-dispatcher.c: completes, in batches, the work that other threads hand
+ * back to one GMainContext
+ *
+ * SPDX-FileCopyrightText: 2026 The mwt authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "mwt-dispatcher-private.h"
+
+/* One source per (pool, context) replaces GTask's idle source per completed
+ * task: a thread hands an item back by queueing it, and only the first item
+ * of a batch wakes the context up. The queues are guarded by the lock of
+ * the owner (the pool's mutex), so a worker can hand back a finished job
+ * and take its next one in a single critical section.
+ */
+struct _MwtDispatcher
+{
+  GSource       source;
+
+  GMutex       *lock;
+  /* Owned: the pool keeps every context it completes work on alive until
+   * it is finalized, so a wake-up never races with the context's end.
+   */
+  GMainContext *context;
+
+  /* Guarded by lock. Calls run before completions, and a thread blocked
+   * on the owner's behalf may run them too (see mwt_pool_wait_locked()).
+   */
+  GQueue        calls;
+  GQueue        done;
+
+  /* Atomic: read by prepare and check with the context's lock held, where
+   * taking the owner's lock would invert the lock order.
+   */
+  gint          pending;
+};
+
+static gboolean
+mwt_dispatcher_prepare (GSource *source,
+                        gint    *timeout)
+{
+  MwtDispatcher *self = (MwtDispatcher *) source;
+
+  *timeout = -1;
+
+  return g_atomic_int_get (&self->pending);
+}
+
+static gboolean
+mwt_dispatcher_check (GSource *source)
+{
+  MwtDispatcher *self = (MwtDispatcher *) source;
+
+  return g_atomic_int_get (&self->pending);
+}
+
+void
+mwt_dispatch_items (GQueue *items)
+{
+  GList *link = items->head;
+
+  /* An item may free itself, or be queued again, with the same link. */
+  while (link != NULL)
+    {
+      MwtDispatchItem *item = link->data;
+
+      link = link->next;
+      item->link.prev = item->link.next = NULL;
+      item->func (item);
+    }
+}
+
+static gboolean
+mwt_dispatcher_dispatch (GSource     *source,
+                         GSourceFunc  callback,
+                         gpointer     user_data)
+{
+  MwtDispatcher *self = (MwtDispatcher *) source;
+  GQueue calls;
+  GQueue done;
+
+  g_mutex_lock (self->lock);
+  g_atomic_int_set (&self->pending, FALSE);
+  calls = self->calls;
+  done = self->done;
+  g_queue_init (&self->calls);
+  g_queue_init (&self->done);
+  g_mutex_unlock (self->lock);
+
+  /* The last item may drop the last reference to the owner, which then
+   * destroys this source: nothing below may touch the owner or its lock.
+   */
+  mwt_dispatch_items (&calls);
+  mwt_dispatch_items (&done);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+mwt_dispatcher_finalize (GSource *source)
+{
+  MwtDispatcher *self = (MwtDispatcher *) source;
+
+  g_assert (g_queue_is_empty (&self->calls));
+  g_assert (g_queue_is_empty (&self->done));
+
+  g_main_context_unref (self->context);
+}
+
+static GSourceFuncs mwt_dispatcher_funcs = {
+  .prepare = mwt_dispatcher_prepare,
+  .check = mwt_dispatcher_check,
+  .dispatch = mwt_dispatcher_dispatch,
+  .finalize = mwt_dispatcher_finalize,
+};
+
+MwtDispatcher *
+mwt_dispatcher_new (GMainContext *context,
+                    GMutex       *lock)
+{
+  MwtDispatcher *self;
+
+  self = (MwtDispatcher *) g_source_new (&mwt_dispatcher_funcs, sizeof *self);
+  self->lock = lock;
+  self->context = g_main_context_ref (context);
+  g_source_set_static_name ((GSource *) self, "[mwt] dispatcher");
+  g_source_set_can_recurse ((GSource *) self, TRUE);
+  g_source_attach ((GSource *) self, context);
+
+  return self;
+}
+
+GMainContext *
+mwt_dispatcher_get_context (MwtDispatcher *self)
+{
+  return self->context;
+}
+
+/* The thread iterating the context calls prepare before it polls again,
+ * so only other threads need to interrupt the poll (a syscall), and only
+ * for the first item of a batch. Waking with the owner's lock held keeps
+ * the source alive meanwhile; the lock order is owner, then context.
+ */
+static void
+mwt_dispatcher_mark_pending (MwtDispatcher *self)
+{
+  if (g_atomic_int_get (&self->pending))
+    return;
+
+  g_atomic_int_set (&self->pending, TRUE);
+
+  if (!g_main_context_is_owner (self->context))
+    g_main_context_wakeup (self->context);
+}
+
+void
+mwt_dispatcher_push_locked (MwtDispatcher   *self,
+                            MwtDispatchItem *item)
+{
+  item->link.data = item;
+  g_queue_push_tail_link (&self->done, &item->link);
+  mwt_dispatcher_mark_pending (self);
+}
+
+void
+mwt_dispatcher_push_call_locked (MwtDispatcher   *self,
+                                 MwtDispatchItem *item)
+{
+  item->link.data = item;
+  g_queue_push_tail_link (&self->calls, &item->link);
+  mwt_dispatcher_mark_pending (self);
+}
+
+void
+mwt_dispatcher_steal_calls_locked (MwtDispatcher *self,
+                                   GQueue        *calls)
+{
+  *calls = self->calls;
+  g_queue_init (&self->calls);
+}
+
+void
+mwt_dispatcher_destroy (MwtDispatcher *self)
+{
+  g_source_destroy ((GSource *) self);
+  g_source_unref ((GSource *) self);
+}

@@ -1,0 +1,115 @@
+/* mwt-pool-private.h
+ *
+ * SPDX-FileCopyrightText: 2026 The mwt authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#ifndef MWT_COMPILATION
+# error "mwt-pool-private.h is internal to mwt"
+#endif
+
+#include "mwt-pool.h"
+#include "mwt-dispatcher-private.h"
+
+G_BEGIN_DECLS
+
+typedef struct _MwtWorker      MwtWorker;
+typedef struct _MwtThreadBatch MwtThreadBatch;
+
+typedef enum {
+  MWT_NOTIFY_N_THREADS = 1 << 0,
+  MWT_NOTIFY_CLOSED    = 1 << 1,
+  MWT_NOTIFY_N_BUSY    = 1 << 2,
+  MWT_NOTIFY_N_QUEUED  = 1 << 3,
+} MwtNotifyFlags;
+
+struct _MwtPool
+{
+  GObject            parent_instance;
+
+  /* Set before the first thread starts, then read-only. */
+  MwtThreadInitFunc  init;
+  MwtThreadExitFunc  at_exit;
+  gpointer           user_data;
+  GDestroyNotify     user_data_destroy;
+  GMainContext      *context;
+  MwtDispatcher     *dispatcher;
+
+  /* The one lock of the pool: it guards every field below and the queues
+   * of the pool's dispatchers. It is never held while user code runs.
+   */
+  GMutex             mutex;
+  /* Idle workers wait here for a job or for the order to exit. */
+  GCond              work_cond;
+  /* Threads blocked in mwt_pool_wait_locked() wait here. */
+  GCond              state_cond;
+
+  GQueue             queue;
+  GQueue             workers;
+  GQueue             exited;
+  GQueue             exit_waiters;
+  GQueue             drain_waiters;
+  GPtrArray         *dispatchers;
+
+  /* The size asked for; n_excess threads are still to leave after a
+   * shrink, and the workers queue holds every thread not yet exited.
+   */
+  guint              n_threads;
+  guint              n_excess;
+  guint              n_idle;
+  guint              n_busy;
+  guint              n_blocked_owners;
+  guint64            n_submitted;
+
+  MwtNotifyFlags     pending_notify;
+  MwtDispatchItem    notify_item;
+
+  guint              started : 1;
+  guint              closed : 1;
+  guint              resizing : 1;
+  guint              finalizing : 1;
+};
+
+/* A set of threads started together: each reports its init, then waits at
+ * the gate until all have, so that one failure sends them all home.
+ */
+struct _MwtThreadBatch
+{
+  guint   ref_count;
+  guint   n_pending;
+  GError *error;
+  /* The pool creation to complete, or NULL when the starter blocks. */
+  GTask  *task;
+};
+
+struct _MwtWorker
+{
+  GList           link;
+  MwtPool        *pool;
+  GThread        *thread;
+  MwtThreadBatch *batch;
+  gpointer        state;
+};
+
+typedef gboolean (*MwtPoolPredicate) (MwtPool *pool,
+                                      gpointer data);
+
+MwtWorker *mwt_worker_get_current         (void);
+gpointer   mwt_worker_main                (gpointer          data);
+
+gboolean   mwt_pool_report_init_locked    (MwtPool          *pool,
+                                           MwtWorker        *worker,
+                                           GError           *error);
+gpointer   mwt_pool_next_job_locked       (MwtPool          *pool);
+void       mwt_pool_job_done_locked       (MwtPool          *pool,
+                                           gpointer          job);
+void       mwt_pool_worker_exited_locked  (MwtPool          *pool,
+                                           MwtWorker        *worker);
+void       mwt_pool_wait_locked           (MwtPool          *pool,
+                                           MwtPoolPredicate  done,
+                                           gpointer          data,
+                                           GCancellable     *cancellable);
+
+G_END_DECLS
