@@ -105,8 +105,6 @@ mwt_dispatcher_finalize (GSource *source)
 
   g_assert (g_queue_is_empty (&self->calls));
   g_assert (g_queue_is_empty (&self->done));
-
-  g_main_context_unref (self->context);
 }
 
 static GSourceFuncs mwt_dispatcher_funcs = {
@@ -173,6 +171,19 @@ mwt_dispatcher_push_call_locked (MwtDispatcher   *self,
   mwt_dispatcher_mark_pending (self);
 }
 
+/* Takes back an item that was pushed but not dispatched yet. */
+gboolean
+mwt_dispatcher_remove_locked (MwtDispatcher   *self,
+                              MwtDispatchItem *item)
+{
+  if (g_queue_link_index (&self->done, &item->link) < 0)
+    return FALSE;
+
+  g_queue_unlink (&self->done, &item->link);
+
+  return TRUE;
+}
+
 void
 mwt_dispatcher_steal_calls_locked (MwtDispatcher *self,
                                    GQueue        *calls)
@@ -181,9 +192,16 @@ mwt_dispatcher_steal_calls_locked (MwtDispatcher *self,
   g_queue_init (&self->calls);
 }
 
+/* The context goes last: GLib takes the context's lock again after a
+ * source's finalize, so a source must not drop its context's last
+ * reference from there.
+ */
 void
 mwt_dispatcher_destroy (MwtDispatcher *self)
 {
+  GMainContext *context = self->context;
+
   g_source_destroy ((GSource *) self);
   g_source_unref ((GSource *) self);
+  g_main_context_unref (context);
 }

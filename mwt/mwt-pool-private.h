@@ -15,6 +15,7 @@
 
 G_BEGIN_DECLS
 
+typedef struct _MwtNotifier    MwtNotifier;
 typedef struct _MwtWorker      MwtWorker;
 typedef struct _MwtThreadBatch MwtThreadBatch;
 
@@ -64,12 +65,11 @@ struct _MwtPool
   guint64            n_submitted;
 
   MwtNotifyFlags     pending_notify;
-  MwtDispatchItem    notify_item;
+  MwtNotifier       *notifier;
 
   guint              started : 1;
   guint              closed : 1;
   guint              resizing : 1;
-  guint              finalizing : 1;
 };
 
 /* A set of threads started together: each reports its init, then waits at

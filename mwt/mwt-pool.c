@@ -82,12 +82,28 @@ mwt_pool_is_worker (MwtPool *pool)
 }
 
 /* Property changes are announced on the owning context only, at most once
- * per property and dispatch, from the pool's dispatcher.
+ * per property and dispatch, from the pool's dispatcher. The queued
+ * notification must not keep the pool alive (a pool closed and dropped
+ * would otherwise linger until its context is iterated again), so it
+ * reaches the pool through a weak reference that outlives the pool.
  */
-static void
-mwt_pool_notify_dispatch (MwtDispatchItem *item)
+struct _MwtNotifier
 {
-  MwtPool *pool = G_STRUCT_MEMBER_P (item, -G_STRUCT_OFFSET (MwtPool, notify_item));
+  MwtDispatchItem item;
+  GWeakRef        pool;
+};
+
+static void
+mwt_notifier_clear (gpointer data)
+{
+  MwtNotifier *notifier = data;
+
+  g_weak_ref_clear (&notifier->pool);
+}
+
+static void
+mwt_pool_emit_notify (MwtPool *pool)
+{
   static const struct { MwtNotifyFlags flag; guint prop; } map[] = {
     { MWT_NOTIFY_N_THREADS, PROP_N_THREADS },
     { MWT_NOTIFY_CLOSED, PROP_CLOSED },
@@ -106,22 +122,30 @@ mwt_pool_notify_dispatch (MwtDispatchItem *item)
     if (flags & map[i].flag)
       g_object_notify_by_pspec (G_OBJECT (pool), properties[map[i].prop]);
   g_object_thaw_notify (G_OBJECT (pool));
+}
 
-  g_object_unref (pool);
+static void
+mwt_notifier_dispatch (MwtDispatchItem *item)
+{
+  MwtNotifier *notifier = (MwtNotifier *) item;
+  MwtPool *pool = g_weak_ref_get (&notifier->pool);
+
+  if (pool != NULL)
+    {
+      mwt_pool_emit_notify (pool);
+      g_object_unref (pool);
+    }
+
+  g_atomic_rc_box_release_full (notifier, mwt_notifier_clear);
 }
 
 static void
 mwt_pool_queue_notify_locked (MwtPool        *pool,
                               MwtNotifyFlags  flags)
 {
-  if (pool->finalizing)
-    return;
-
   if (pool->pending_notify == 0)
-    {
-      g_object_ref (pool);
-      mwt_dispatcher_push_locked (pool->dispatcher, &pool->notify_item);
-    }
+    mwt_dispatcher_push_locked (pool->dispatcher,
+                                &g_atomic_rc_box_acquire (pool->notifier)->item);
 
   pool->pending_notify |= flags;
 }
@@ -672,10 +696,13 @@ mwt_pool_finalize (GObject *object)
    * a reference. Only idle threads remain, if the pool is still open.
    */
   g_mutex_lock (&pool->mutex);
-  pool->finalizing = TRUE;
   mwt_pool_begin_close_locked (pool);
   mwt_pool_wait_locked (pool, mwt_pool_has_no_threads, NULL, NULL);
+  if (mwt_dispatcher_remove_locked (pool->dispatcher, &pool->notifier->item))
+    g_atomic_rc_box_release_full (pool->notifier, mwt_notifier_clear);
   g_mutex_unlock (&pool->mutex);
+
+  g_atomic_rc_box_release_full (pool->notifier, mwt_notifier_clear);
 
   mwt_pool_reap (pool);
 
@@ -829,7 +856,9 @@ mwt_pool_init (MwtPool *pool)
   g_queue_init (&pool->exit_waiters);
   g_queue_init (&pool->drain_waiters);
   pool->dispatchers = g_ptr_array_new_with_free_func ((GDestroyNotify) mwt_dispatcher_destroy);
-  pool->notify_item.func = mwt_pool_notify_dispatch;
+  pool->notifier = g_atomic_rc_box_new0 (MwtNotifier);
+  pool->notifier->item.func = mwt_notifier_dispatch;
+  g_weak_ref_init (&pool->notifier->pool, pool);
   pool->n_threads = 1;
 }
 
