@@ -47,6 +47,12 @@ struct _MwtPool
   /* Threads blocked in mwt_pool_wait_locked() wait here. */
   GCond              state_cond;
 
+  /* Jobs submitted but not yet queued: a stack pushed to without the lock
+   * (compare-and-exchange), so that submitting never contends with the
+   * workers; whoever holds the lock moves them to the queue.
+   */
+  gpointer           incoming;
+
   GQueue             queue;
   GQueue             workers;
   GQueue             exited;
@@ -59,7 +65,9 @@ struct _MwtPool
    */
   guint              n_threads;
   guint              n_excess;
-  guint              n_idle;
+  /* Written with the lock held, read without it by submitters. */
+  gint               n_idle;
+  gint               closed;
   guint              n_busy;
   guint              n_blocked_owners;
   guint64            n_submitted;
@@ -68,7 +76,6 @@ struct _MwtPool
   MwtNotifier       *notifier;
 
   guint              started : 1;
-  guint              closed : 1;
   guint              resizing : 1;
 };
 

@@ -401,6 +401,74 @@ mwt_pool_reject_locked (MwtPool *pool,
   mwt_pool_hand_back_locked (pool, job);
 }
 
+/* Keeps the queue ordered by priority, first-in first-out within one.
+ * Searching from the tail makes the common case, a burst of tasks of one
+ * priority, constant time.
+ */
+static void
+mwt_pool_enqueue_locked (MwtPool *pool,
+                         MwtJob  *job)
+{
+  gint priority = g_task_get_priority (job->task);
+  GList *sibling = pool->queue.tail;
+
+  while (sibling != NULL && g_task_get_priority (((MwtJob *) sibling->data)->task) > priority)
+    sibling = sibling->prev;
+
+  job->item.link.data = job;
+  if (sibling != NULL)
+    g_queue_insert_after_link (&pool->queue, sibling, &job->item.link);
+  else
+    g_queue_push_head_link (&pool->queue, &job->item.link);
+}
+
+/* Moves the submitted jobs to the queue, in submission order, or rejects
+ * them if the pool is closed or they were cancelled before they got there.
+ */
+static void
+mwt_pool_collect_incoming_locked (MwtPool *pool)
+{
+  MwtJob *job = g_atomic_pointer_exchange (&pool->incoming, NULL);
+  GList *reversed = NULL;
+  guint n_queued = 0;
+
+  if (job == NULL)
+    return;
+
+  while (job != NULL)
+    {
+      MwtJob *next = (MwtJob *) job->item.link.next;
+
+      job->item.link.next = reversed;
+      reversed = &job->item.link;
+      job = next;
+    }
+
+  while (reversed != NULL)
+    {
+      job = (MwtJob *) reversed;
+      reversed = reversed->next;
+      job->item.link.next = NULL;
+
+      job->dispatcher = mwt_pool_get_dispatcher_locked (pool, g_task_get_context (job->task));
+      job->seq = ++pool->n_submitted;
+
+      if (pool->closed)
+        mwt_pool_reject_locked (pool, job, G_IO_ERROR_CLOSED, "The pool is closed");
+      else if (g_cancellable_is_cancelled (g_task_get_cancellable (job->task)))
+        mwt_pool_reject_locked (pool, job, G_IO_ERROR_CANCELLED, "Operation was cancelled");
+      else
+        {
+          job->state = MWT_JOB_QUEUED;
+          mwt_pool_enqueue_locked (pool, job);
+          n_queued++;
+        }
+    }
+
+  if (n_queued > 0)
+    mwt_pool_queue_notify_locked (pool, MWT_NOTIFY_N_QUEUED);
+}
+
 static void
 mwt_pool_begin_close_locked (MwtPool *pool)
 {
@@ -409,7 +477,8 @@ mwt_pool_begin_close_locked (MwtPool *pool)
   if (pool->closed)
     return;
 
-  pool->closed = TRUE;
+  g_atomic_int_set (&pool->closed, TRUE);
+  mwt_pool_collect_incoming_locked (pool);
 
   while ((link = g_queue_pop_head_link (&pool->queue)) != NULL)
     mwt_pool_reject_locked (pool, link->data, G_IO_ERROR_CLOSED, "The pool was closed");
@@ -553,6 +622,8 @@ mwt_pool_next_job_locked (MwtPool *pool)
     {
       GList *link;
 
+      mwt_pool_collect_incoming_locked (pool);
+
       if (pool->closed)
         return NULL;
 
@@ -569,13 +640,20 @@ mwt_pool_next_job_locked (MwtPool *pool)
 
           job->state = MWT_JOB_RUNNING;
           pool->n_busy++;
+          /* Each woken thread wakes the next while work is left. */
+          if (pool->n_idle > 0 && !g_queue_is_empty (&pool->queue))
+            g_cond_signal (&pool->work_cond);
           mwt_pool_queue_notify_locked (pool, MWT_NOTIFY_N_BUSY | MWT_NOTIFY_N_QUEUED);
           return job;
         }
 
-      pool->n_idle++;
-      g_cond_wait (&pool->work_cond, &pool->mutex);
-      pool->n_idle--;
+      /* Submitters read n_idle after pushing: either they see this thread
+       * idle and signal, or it sees their job here.
+       */
+      g_atomic_int_inc (&pool->n_idle);
+      if (g_atomic_pointer_get (&pool->incoming) == NULL)
+        g_cond_wait (&pool->work_cond, &pool->mutex);
+      g_atomic_int_dec_and_test (&pool->n_idle);
     }
 }
 
@@ -611,6 +689,7 @@ mwt_pool_job_cancelled (GCancellable *cancellable,
   MwtPool *pool = job->pool;
 
   g_mutex_lock (&pool->mutex);
+  mwt_pool_collect_incoming_locked (pool);
   if (job->state == MWT_JOB_QUEUED)
     {
       g_queue_unlink (&pool->queue, &job->item.link);
@@ -620,58 +699,46 @@ mwt_pool_job_cancelled (GCancellable *cancellable,
   g_mutex_unlock (&pool->mutex);
 }
 
-/* Keeps the queue ordered by priority, first-in first-out within one.
- * Searching from the tail makes the common case, a burst of tasks of one
- * priority, constant time.
- */
-static void
-mwt_pool_enqueue_locked (MwtPool *pool,
-                         MwtJob  *job)
-{
-  gint priority = g_task_get_priority (job->task);
-  GList *sibling = pool->queue.tail;
-
-  while (sibling != NULL && g_task_get_priority (((MwtJob *) sibling->data)->task) > priority)
-    sibling = sibling->prev;
-
-  job->item.link.data = job;
-  if (sibling != NULL)
-    g_queue_insert_after_link (&pool->queue, sibling, &job->item.link);
-  else
-    g_queue_push_head_link (&pool->queue, &job->item.link);
-}
-
 static void
 mwt_pool_submit (MwtPool *pool,
                  MwtJob  *job)
 {
   GCancellable *cancellable = g_task_get_cancellable (job->task);
+  gpointer head;
 
-  /* Connected first: the handler ignores a job that is not queued yet. */
+  /* Connected first: the handler ignores a job that is not queued yet,
+   * and the queueing checks the cancellable.
+   */
   if (cancellable != NULL)
     job->cancelled_id = g_cancellable_connect (cancellable,
                                                G_CALLBACK (mwt_pool_job_cancelled),
                                                job, NULL);
 
-  g_mutex_lock (&pool->mutex);
-
-  job->dispatcher = mwt_pool_get_dispatcher_locked (pool, g_task_get_context (job->task));
-  job->seq = ++pool->n_submitted;
-
-  if (pool->closed)
-    mwt_pool_reject_locked (pool, job, G_IO_ERROR_CLOSED, "The pool is closed");
-  else if (g_cancellable_is_cancelled (cancellable))
-    mwt_pool_reject_locked (pool, job, G_IO_ERROR_CANCELLED, "Operation was cancelled");
-  else
+  do
     {
-      job->state = MWT_JOB_QUEUED;
-      mwt_pool_enqueue_locked (pool, job);
-      if (pool->n_idle > 0)
-        g_cond_signal (&pool->work_cond);
-      mwt_pool_queue_notify_locked (pool, MWT_NOTIFY_N_QUEUED);
+      head = g_atomic_pointer_get (&pool->incoming);
+      job->item.link.next = head;
+    }
+  while (!g_atomic_pointer_compare_and_exchange (&pool->incoming, head, job));
+
+  /* From here on the job may already be done and freed. Only the first
+   * job pushed on an empty stack wakes a thread: until one collects the
+   * stack, later jobs join it there.
+   */
+  if (head == NULL && g_atomic_int_get (&pool->n_idle) > 0)
+    {
+      g_mutex_lock (&pool->mutex);
+      g_cond_signal (&pool->work_cond);
+      g_mutex_unlock (&pool->mutex);
     }
 
-  g_mutex_unlock (&pool->mutex);
+  /* A close that started meanwhile may have missed the job. */
+  if (g_atomic_int_get (&pool->closed))
+    {
+      g_mutex_lock (&pool->mutex);
+      mwt_pool_collect_incoming_locked (pool);
+      g_mutex_unlock (&pool->mutex);
+    }
 }
 
 /* GObject */
@@ -1183,6 +1250,7 @@ mwt_pool_get_n_queued (MwtPool *pool)
   g_return_val_if_fail (MWT_IS_POOL (pool), 0);
 
   g_mutex_lock (&pool->mutex);
+  mwt_pool_collect_incoming_locked (pool);
   n_queued = pool->queue.length;
   g_mutex_unlock (&pool->mutex);
 
@@ -1387,6 +1455,7 @@ mwt_pool_drain_async (MwtPool             *pool,
 
   g_mutex_lock (&pool->mutex);
 
+  mwt_pool_collect_incoming_locked (pool);
   waiter->last_seq = pool->n_submitted;
   waiter->n_remaining = pool->queue.length + pool->n_busy;
 
