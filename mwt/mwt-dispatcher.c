@@ -192,6 +192,19 @@ mwt_dispatcher_steal_calls_locked (MwtDispatcher *self,
   g_queue_init (&self->calls);
 }
 
+/* Appends every pending item to @items, calls first. */
+void
+mwt_dispatcher_steal_locked (MwtDispatcher *self,
+                             GQueue        *items)
+{
+  GList *link;
+
+  while ((link = g_queue_pop_head_link (&self->calls)) != NULL)
+    g_queue_push_tail_link (items, link);
+  while ((link = g_queue_pop_head_link (&self->done)) != NULL)
+    g_queue_push_tail_link (items, link);
+}
+
 /* The context goes last: GLib takes the context's lock again after a
  * source's finalize, so a source must not drop its context's last
  * reference from there.

@@ -31,10 +31,12 @@ typedef struct _MwtJob
   /* The link sits in the pool's queue, then in the dispatcher's. */
   MwtDispatchItem    item;
 
+  /* Owned until the job is complete; see mwt_job_new_for_task(). */
   MwtPool           *pool;
   GTask             *task;
   MwtDispatcher     *dispatcher;
   gulong             cancelled_id;
+  gulong             completed_id;
   guint64            seq;
 
   /* mwt_pool_run_task() sets task_func; mwt_pool_run_async() the rest. */
@@ -51,9 +53,12 @@ typedef struct _MwtJob
   MwtJobState        state;
 } MwtJob;
 
-MwtJob *mwt_job_new (MwtPool *pool,
-                     GTask   *task);
-void    mwt_job_run (MwtJob  *job,
-                     gpointer thread_state);
+MwtJob *mwt_job_new          (MwtPool           *pool,
+                              GTask             *task);
+MwtJob *mwt_job_new_for_task (MwtPool           *pool,
+                              GTask             *task,
+                              MwtPoolThreadFunc  func);
+void    mwt_job_run          (MwtJob            *job,
+                              gpointer           thread_state);
 
 G_END_DECLS

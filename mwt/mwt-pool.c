@@ -758,19 +758,26 @@ static void
 mwt_pool_finalize (GObject *object)
 {
   MwtPool *pool = MWT_POOL (object);
+  GQueue leftovers = G_QUEUE_INIT;
 
-  /* Nothing is in flight: every job, waiter and pending notification holds
-   * a reference. Only idle threads remain, if the pool is still open.
+  /* Nothing is in flight: every job and waiter holds a reference. Only
+   * idle threads remain, if the pool is still open.
    */
   g_mutex_lock (&pool->mutex);
   mwt_pool_begin_close_locked (pool);
   mwt_pool_wait_locked (pool, mwt_pool_has_no_threads, NULL, NULL);
+  for (guint i = 0; i < pool->dispatchers->len; i++)
+    mwt_dispatcher_steal_locked (g_ptr_array_index (pool->dispatchers, i), &leftovers);
   if (mwt_dispatcher_remove_locked (pool->dispatcher, &pool->notifier->item))
     g_atomic_rc_box_release_full (pool->notifier, mwt_notifier_clear);
   g_mutex_unlock (&pool->mutex);
 
   g_atomic_rc_box_release_full (pool->notifier, mwt_notifier_clear);
 
+  /* Only finished mwt_pool_run_task() jobs can be left, on a context that
+   * was not iterated since their callback ran.
+   */
+  mwt_dispatch_items (&leftovers);
   mwt_pool_reap (pool);
 
   g_ptr_array_unref (pool->dispatchers);
@@ -1335,8 +1342,7 @@ mwt_pool_run_task (MwtPool           *pool,
   g_return_if_fail (G_IS_TASK (task));
   g_return_if_fail (func != NULL);
 
-  job = mwt_job_new (pool, task);
-  job->task_func = func;
+  job = mwt_job_new_for_task (pool, task, func);
   mwt_pool_submit (pool, job);
 }
 
