@@ -204,6 +204,7 @@ mwt_pool_has_no_threads (MwtPool  *pool,
  * pool's context, or can acquire it, nobody else can iterate that context
  * meanwhile, so it runs the workers' mwt_run_in_main() calls itself:
  * otherwise a worker waiting for the main context would never finish.
+ * A pool thread never does: those calls must not run on a worker.
  */
 void
 mwt_pool_wait_locked (MwtPool          *pool,
@@ -211,7 +212,8 @@ mwt_pool_wait_locked (MwtPool          *pool,
                       gpointer          data,
                       GCancellable     *cancellable)
 {
-  gboolean owner = g_main_context_acquire (pool->context);
+  gboolean owner = mwt_worker_get_current () == NULL &&
+                   g_main_context_acquire (pool->context);
 
   if (owner)
     pool->n_blocked_owners++;
