@@ -32,8 +32,6 @@ void           mwt_dispatcher_push_locked      (MwtDispatcher   *self,
                                                 MwtDispatchItem *item);
 void           mwt_dispatcher_push_call_locked (MwtDispatcher   *self,
                                                 MwtDispatchItem *item);
-gboolean       mwt_dispatcher_remove_locked    (MwtDispatcher   *self,
-                                                MwtDispatchItem *item);
 void           mwt_dispatcher_steal_locked     (MwtDispatcher   *self,
                                                 GQueue          *items);
 void           mwt_dispatcher_steal_calls_locked (MwtDispatcher *self,

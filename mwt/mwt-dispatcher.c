@@ -171,19 +171,6 @@ mwt_dispatcher_push_call_locked (MwtDispatcher   *self,
   mwt_dispatcher_mark_pending (self);
 }
 
-/* Takes back an item that was pushed but not dispatched yet. */
-gboolean
-mwt_dispatcher_remove_locked (MwtDispatcher   *self,
-                              MwtDispatchItem *item)
-{
-  if (g_queue_link_index (&self->done, &item->link) < 0)
-    return FALSE;
-
-  g_queue_unlink (&self->done, &item->link);
-
-  return TRUE;
-}
-
 void
 mwt_dispatcher_steal_calls_locked (MwtDispatcher *self,
                                    GQueue        *calls)

@@ -770,16 +770,14 @@ mwt_pool_finalize (GObject *object)
   mwt_pool_wait_locked (pool, mwt_pool_has_no_threads, NULL, NULL);
   for (guint i = 0; i < pool->dispatchers->len; i++)
     mwt_dispatcher_steal_locked (g_ptr_array_index (pool->dispatchers, i), &leftovers);
-  if (mwt_dispatcher_remove_locked (pool->dispatcher, &pool->notifier->item))
-    g_atomic_rc_box_release_full (pool->notifier, mwt_notifier_clear);
   g_mutex_unlock (&pool->mutex);
 
-  g_atomic_rc_box_release_full (pool->notifier, mwt_notifier_clear);
-
-  /* Only finished mwt_pool_run_task() jobs can be left, on a context that
-   * was not iterated since their callback ran.
+  /* What can be left: a notification, which finds no pool any more, and
+   * finished mwt_pool_run_task() jobs on a context that was not iterated
+   * since their callback ran.
    */
   mwt_dispatch_items (&leftovers);
+  g_atomic_rc_box_release_full (pool->notifier, mwt_notifier_clear);
   mwt_pool_reap (pool);
 
   g_ptr_array_unref (pool->dispatchers);
