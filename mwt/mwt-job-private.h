@@ -23,20 +23,22 @@ typedef enum {
 } MwtJobState;
 
 /* One task on its way through a pool: submitted on the caller's thread,
- * queued, run on a worker, then handed back to the dispatcher of the
- * task's context, which completes it there.
+ * queued, run on a worker, then handed back to a dispatcher that releases
+ * it. A mwt_pool_run_async() job goes back to the task's context, where the
+ * dispatcher completes the task. A mwt_pool_run_task() task was completed
+ * by its function already, and GTask delivers it: its job goes back to the
+ * pool's own context, which does not depend on the caller iterating its
+ * context once more after the callback.
  */
 typedef struct _MwtJob
 {
   /* The link sits in the pool's queue, then in the dispatcher's. */
   MwtDispatchItem    item;
 
-  /* Owned until the job is complete; see mwt_job_new_for_task(). */
   MwtPool           *pool;
   GTask             *task;
   MwtDispatcher     *dispatcher;
   gulong             cancelled_id;
-  gulong             completed_id;
   guint64            seq;
 
   /* mwt_pool_run_task() sets task_func; mwt_pool_run_async() the rest. */
@@ -53,12 +55,9 @@ typedef struct _MwtJob
   MwtJobState        state;
 } MwtJob;
 
-MwtJob *mwt_job_new          (MwtPool           *pool,
-                              GTask             *task);
-MwtJob *mwt_job_new_for_task (MwtPool           *pool,
-                              GTask             *task,
-                              MwtPoolThreadFunc  func);
-void    mwt_job_run          (MwtJob            *job,
-                              gpointer           thread_state);
+MwtJob *mwt_job_new (MwtPool  *pool,
+                     GTask    *task);
+void    mwt_job_run (MwtJob   *job,
+                     gpointer  thread_state);
 
 G_END_DECLS

@@ -15,10 +15,7 @@ static void
 mwt_job_complete (MwtDispatchItem *item)
 {
   MwtJob *job = (MwtJob *) item;
-  MwtPool *pool = g_steal_pointer (&job->pool);
-
-  if (job->completed_id != 0)
-    g_signal_handler_disconnect (job->task, job->completed_id);
+  MwtPool *pool = job->pool;
 
   if (job->cancelled_id != 0)
     g_cancellable_disconnect (g_task_get_cancellable (job->task), job->cancelled_id);
@@ -36,22 +33,7 @@ mwt_job_complete (MwtDispatchItem *item)
   g_free (job);
 
   /* Last: this may finalize the pool, and with it the dispatcher. */
-  g_clear_object (&pool);
-}
-
-/* A mwt_pool_run_task() function completes its task itself, and the task's
- * callback may run before the dispatcher hands the job back: the pool lets
- * go of itself right after that callback, so that a caller who stops
- * iterating its context once its callbacks ran does not keep the pool
- * alive. The task itself is released by the dispatcher, or by the pool's
- * finalization if the context is never iterated again.
- */
-static void
-mwt_job_task_completed (GTask      *task,
-                        GParamSpec *pspec,
-                        MwtJob     *job)
-{
-  g_clear_object (&job->pool);
+  g_object_unref (pool);
 }
 
 MwtJob *
@@ -63,20 +45,6 @@ mwt_job_new (MwtPool *pool,
   job->item.func = mwt_job_complete;
   job->pool = g_object_ref (pool);
   job->task = g_object_ref (task);
-
-  return job;
-}
-
-MwtJob *
-mwt_job_new_for_task (MwtPool           *pool,
-                      GTask             *task,
-                      MwtPoolThreadFunc  func)
-{
-  MwtJob *job = mwt_job_new (pool, task);
-
-  job->task_func = func;
-  job->completed_id = g_signal_connect (task, "notify::completed",
-                                        G_CALLBACK (mwt_job_task_completed), job);
 
   return job;
 }

@@ -452,7 +452,9 @@ mwt_pool_collect_incoming_locked (MwtPool *pool)
       reversed = reversed->next;
       job->item.link.next = NULL;
 
-      job->dispatcher = mwt_pool_get_dispatcher_locked (pool, g_task_get_context (job->task));
+      job->dispatcher = job->task_func != NULL
+        ? pool->dispatcher
+        : mwt_pool_get_dispatcher_locked (pool, g_task_get_context (job->task));
       job->seq = ++pool->n_submitted;
 
       if (pool->closed)
@@ -772,9 +774,8 @@ mwt_pool_finalize (GObject *object)
     mwt_dispatcher_steal_locked (g_ptr_array_index (pool->dispatchers, i), &leftovers);
   g_mutex_unlock (&pool->mutex);
 
-  /* What can be left: a notification, which finds no pool any more, and
-   * finished mwt_pool_run_task() jobs on a context that was not iterated
-   * since their callback ran.
+  /* Every job holds a reference: only a notification can be left, and it
+   * finds no pool any more.
    */
   mwt_dispatch_items (&leftovers);
   g_atomic_rc_box_release_full (pool->notifier, mwt_notifier_clear);
@@ -1324,10 +1325,11 @@ mwt_pool_get_current (void)
  * runs, cancelling is up to @func. If the pool is closed, or closes while
  * the task waits, the task completes with %G_IO_ERROR_CLOSED.
  *
- * The pool keeps a reference to itself and to @task until the task is
- * done, and drops both on the task's context, never on a worker. If @func
- * returns without completing @task, the callback never runs; the pool
- * still releases its reference and goes on working.
+ * The pool keeps a reference to itself and to @task until @func has
+ * returned, and drops both on the pool's own context (see
+ * mwt_pool_get_context()), never on a worker. If @func returns without
+ * completing @task, the callback never runs; the pool still releases its
+ * reference and goes on working.
  *
  * Since: 1.0
  */
@@ -1342,7 +1344,8 @@ mwt_pool_run_task (MwtPool           *pool,
   g_return_if_fail (G_IS_TASK (task));
   g_return_if_fail (func != NULL);
 
-  job = mwt_job_new_for_task (pool, task, func);
+  job = mwt_job_new (pool, task);
+  job->task_func = func;
   mwt_pool_submit (pool, job);
 }
 
