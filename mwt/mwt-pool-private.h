@@ -98,6 +98,8 @@ struct _MwtWorker
   GThread        *thread;
   MwtThreadBatch *batch;
   gpointer        state;
+  /* Jobs run since the thread last went to sleep; guarded by the lock. */
+  guint           n_in_a_row;
 };
 
 typedef gboolean (*MwtPoolPredicate) (MwtPool *pool,
@@ -109,7 +111,8 @@ gpointer   mwt_worker_main                (gpointer          data);
 gboolean   mwt_pool_report_init_locked    (MwtPool          *pool,
                                            MwtWorker        *worker,
                                            GError           *error);
-gpointer   mwt_pool_next_job_locked       (MwtPool          *pool);
+gpointer   mwt_pool_next_job_locked       (MwtPool          *pool,
+                                           MwtWorker        *worker);
 void       mwt_pool_job_done_locked       (MwtPool          *pool,
                                            gpointer          job);
 void       mwt_pool_worker_exited_locked  (MwtPool          *pool,

@@ -38,7 +38,7 @@ mwt_worker_main (gpointer data)
 
   if (mwt_pool_report_init_locked (pool, worker, g_steal_pointer (&error)))
     {
-      while ((job = mwt_pool_next_job_locked (pool)) != NULL)
+      while ((job = mwt_pool_next_job_locked (pool, worker)) != NULL)
         {
           g_mutex_unlock (&pool->mutex);
           mwt_job_run (job, worker->state);
