@@ -105,21 +105,38 @@ struct _MwtWorker
 typedef gboolean (*MwtPoolPredicate) (MwtPool *pool,
                                       gpointer data);
 
-MwtWorker *mwt_worker_get_current         (void);
-gpointer   mwt_worker_main                (gpointer          data);
+/* mwt-worker.c */
+MwtWorker      *mwt_worker_get_current           (void);
+gpointer        mwt_worker_main                  (gpointer          data);
+MwtThreadBatch *mwt_pool_start_threads_locked    (MwtPool          *pool,
+                                                  guint             n_threads,
+                                                  GTask            *task);
+gboolean        mwt_thread_batch_is_settled      (MwtPool          *pool,
+                                                  gpointer          data);
+void            mwt_thread_batch_unref_locked    (MwtThreadBatch   *batch);
+gboolean        mwt_pool_report_init_locked      (MwtPool          *pool,
+                                                  MwtWorker        *worker,
+                                                  GError           *error);
+gpointer        mwt_pool_next_job_locked         (MwtPool          *pool,
+                                                  MwtWorker        *worker);
+void            mwt_pool_job_done_locked         (MwtPool          *pool,
+                                                  gpointer          job);
+void            mwt_pool_worker_exited_locked    (MwtPool          *pool,
+                                                  MwtWorker        *worker);
 
-gboolean   mwt_pool_report_init_locked    (MwtPool          *pool,
-                                           MwtWorker        *worker,
-                                           GError           *error);
-gpointer   mwt_pool_next_job_locked       (MwtPool          *pool,
-                                           MwtWorker        *worker);
-void       mwt_pool_job_done_locked       (MwtPool          *pool,
-                                           gpointer          job);
-void       mwt_pool_worker_exited_locked  (MwtPool          *pool,
-                                           MwtWorker        *worker);
-void       mwt_pool_wait_locked           (MwtPool          *pool,
-                                           MwtPoolPredicate  done,
-                                           gpointer          data,
-                                           GCancellable     *cancellable);
+/* mwt-pool.c */
+void            mwt_pool_queue_notify_locked     (MwtPool          *pool,
+                                                  MwtNotifyFlags    flags);
+void            mwt_pool_collect_incoming_locked (MwtPool          *pool);
+void            mwt_pool_hand_back_locked        (MwtPool          *pool,
+                                                  gpointer          job);
+void            mwt_pool_begin_close_locked      (MwtPool          *pool);
+gboolean        mwt_pool_has_no_threads          (MwtPool          *pool,
+                                                  gpointer          data);
+void            mwt_pool_wait_locked             (MwtPool          *pool,
+                                                  MwtPoolPredicate  done,
+                                                  gpointer          data,
+                                                  GCancellable     *cancellable);
+void            mwt_pool_reap                    (MwtPool          *pool);
 
 G_END_DECLS

@@ -9,6 +9,7 @@
 #include "mwt-job-private.h"
 #include "mwt-main-private.h"
 #include "mwt-pool-private.h"
+#include "mwt-waiter-private.h"
 
 /**
  * SECTION:mwt-pool
@@ -37,21 +38,6 @@
  *
  * Since: 1.0
  */
-
-typedef struct
-{
-  GList         link;
-  MwtPool      *pool;
-  GTask        *task;
-  gulong        cancelled_id;
-  /* Guarded by the pool's mutex: the queue the waiter sits in, if any. */
-  GQueue       *queue;
-  GError       *error;
-  /* A drain waits for the n_remaining jobs submitted up to last_seq. */
-  guint64       last_seq;
-  guint         n_remaining;
-  gint          priority;
-} MwtWaiter;
 
 enum {
   PROP_0,
@@ -139,7 +125,7 @@ mwt_notifier_dispatch (MwtDispatchItem *item)
   g_atomic_rc_box_release_full (notifier, mwt_notifier_clear);
 }
 
-static void
+void
 mwt_pool_queue_notify_locked (MwtPool        *pool,
                               MwtNotifyFlags  flags)
 {
@@ -173,7 +159,7 @@ mwt_pool_get_dispatcher_locked (MwtPool      *pool,
  * pool with itself among them: a worker is in the exited queue only once
  * it has nothing left to do but return.
  */
-static void
+void
 mwt_pool_reap (MwtPool *pool)
 {
   GQueue exited;
@@ -193,7 +179,7 @@ mwt_pool_reap (MwtPool *pool)
     }
 }
 
-static gboolean
+gboolean
 mwt_pool_has_no_threads (MwtPool  *pool,
                          gpointer  data)
 {
@@ -244,135 +230,12 @@ mwt_pool_wait_locked (MwtPool          *pool,
     }
 }
 
-/* Waiters: close, drain and creation results, completed from an idle
- * source on the caller's context. A close only completes once its threads
- * have exited, so the idle joins them before the callback runs.
- */
-static gboolean
-mwt_waiter_complete (gpointer data)
+/* Hands a job back to its dispatcher, which releases it on that context. */
+void
+mwt_pool_hand_back_locked (MwtPool  *pool,
+                           gpointer  data)
 {
-  MwtWaiter *waiter = data;
-
-  if (waiter->cancelled_id != 0)
-    g_cancellable_disconnect (g_task_get_cancellable (waiter->task),
-                              waiter->cancelled_id);
-
-  mwt_pool_reap (waiter->pool);
-
-  if (waiter->error != NULL)
-    g_task_return_error (waiter->task, waiter->error);
-  else
-    g_task_return_boolean (waiter->task, TRUE);
-
-  g_object_unref (waiter->task);
-  g_free (waiter);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-mwt_waiter_finish_locked (MwtWaiter *waiter,
-                          GError    *error)
-{
-  GSource *source;
-
-  if (waiter->queue != NULL)
-    {
-      g_queue_unlink (waiter->queue, &waiter->link);
-      waiter->queue = NULL;
-    }
-
-  waiter->error = error;
-
-  source = g_idle_source_new ();
-  g_source_set_priority (source, waiter->priority);
-  g_source_set_static_name (source, "[mwt] waiter");
-  g_source_set_callback (source, mwt_waiter_complete, waiter, NULL);
-  g_source_attach (source, g_task_get_context (waiter->task));
-  g_source_unref (source);
-}
-
-static void
-mwt_waiter_cancelled (GCancellable *cancellable,
-                      MwtWaiter    *waiter)
-{
-  MwtPool *pool = waiter->pool;
-
-  g_mutex_lock (&pool->mutex);
-  if (waiter->queue != NULL)
-    mwt_waiter_finish_locked (waiter,
-                              g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                   "Operation was cancelled"));
-  g_mutex_unlock (&pool->mutex);
-}
-
-static MwtWaiter *
-mwt_waiter_new (MwtPool *pool,
-                GTask   *task)
-{
-  MwtWaiter *waiter = g_new0 (MwtWaiter, 1);
-
-  waiter->link.data = waiter;
-  waiter->pool = pool;
-  waiter->task = task;
-  waiter->priority = g_task_get_priority (task);
-
-  return waiter;
-}
-
-/* Connect without the lock held: the handler runs at once if the
- * cancellable is already cancelled. It does nothing until the waiter is
- * queued, and mwt_waiter_wait_locked() checks again then.
- */
-static MwtWaiter *
-mwt_waiter_new_cancellable (MwtPool *pool,
-                            GTask   *task)
-{
-  MwtWaiter *waiter = mwt_waiter_new (pool, task);
-  GCancellable *cancellable = g_task_get_cancellable (task);
-
-  if (cancellable != NULL)
-    waiter->cancelled_id = g_cancellable_connect (cancellable,
-                                                  G_CALLBACK (mwt_waiter_cancelled),
-                                                  waiter, NULL);
-
-  return waiter;
-}
-
-static void
-mwt_waiter_wait_locked (MwtWaiter *waiter,
-                        GQueue    *queue)
-{
-  GCancellable *cancellable = g_task_get_cancellable (waiter->task);
-
-  if (g_cancellable_is_cancelled (cancellable))
-    {
-      mwt_waiter_finish_locked (waiter,
-                                g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                     "Operation was cancelled"));
-      return;
-    }
-
-  waiter->queue = queue;
-  g_queue_push_tail_link (queue, &waiter->link);
-}
-
-static void
-mwt_pool_finish_exit_waiters_locked (MwtPool *pool)
-{
-  while (!g_queue_is_empty (&pool->exit_waiters))
-    {
-      MwtWaiter *waiter = g_queue_peek_head (&pool->exit_waiters);
-
-      mwt_waiter_finish_locked (waiter, waiter->error);
-    }
-}
-
-/* Hands a job back to its context: its dispatcher completes it there. */
-static void
-mwt_pool_hand_back_locked (MwtPool *pool,
-                           MwtJob  *job)
-{
+  MwtJob *job = data;
   GList *link = pool->drain_waiters.head;
 
   job->state = MWT_JOB_DONE;
@@ -427,7 +290,7 @@ mwt_pool_enqueue_locked (MwtPool *pool,
 /* Moves the submitted jobs to the queue, in submission order, or rejects
  * them if the pool is closed or they were cancelled before they got there.
  */
-static void
+void
 mwt_pool_collect_incoming_locked (MwtPool *pool)
 {
   MwtJob *job = g_atomic_pointer_exchange (&pool->incoming, NULL);
@@ -473,7 +336,7 @@ mwt_pool_collect_incoming_locked (MwtPool *pool)
     mwt_pool_queue_notify_locked (pool, MWT_NOTIFY_N_QUEUED);
 }
 
-static void
+void
 mwt_pool_begin_close_locked (MwtPool *pool)
 {
   GList *link;
@@ -489,230 +352,6 @@ mwt_pool_begin_close_locked (MwtPool *pool)
 
   g_cond_broadcast (&pool->work_cond);
   mwt_pool_queue_notify_locked (pool, MWT_NOTIFY_CLOSED | MWT_NOTIFY_N_QUEUED);
-}
-
-/* Threads */
-
-static void
-mwt_thread_batch_unref_locked (MwtThreadBatch *batch)
-{
-  if (--batch->ref_count > 0)
-    return;
-
-  g_clear_error (&batch->error);
-  g_clear_object (&batch->task);
-  g_free (batch);
-}
-
-static gboolean
-mwt_thread_batch_is_settled (MwtPool  *pool,
-                             gpointer  data)
-{
-  MwtThreadBatch *batch = data;
-
-  return batch->n_pending == 0;
-}
-
-/* Every thread of the batch has reported its init. A failed creation
- * completes only once the threads that did start have exited.
- */
-static void
-mwt_pool_batch_settled_locked (MwtPool        *pool,
-                               MwtThreadBatch *batch)
-{
-  MwtWaiter *waiter;
-
-  g_cond_broadcast (&pool->state_cond);
-
-  if (batch->task == NULL)
-    return;
-
-  if (batch->error == NULL)
-    g_cancellable_set_error_if_cancelled (g_task_get_cancellable (batch->task), &batch->error);
-
-  waiter = mwt_waiter_new (pool, g_steal_pointer (&batch->task));
-
-  if (batch->error == NULL)
-    {
-      mwt_waiter_finish_locked (waiter, NULL);
-      return;
-    }
-
-  waiter->error = g_error_copy (batch->error);
-  mwt_pool_begin_close_locked (pool);
-  waiter->queue = &pool->exit_waiters;
-  g_queue_push_tail_link (&pool->exit_waiters, &waiter->link);
-  if (g_queue_is_empty (&pool->workers))
-    mwt_pool_finish_exit_waiters_locked (pool);
-}
-
-/* Starts @n_threads threads that report to a new batch. A thread that
- * cannot be created counts as a failed init.
- */
-static MwtThreadBatch *
-mwt_pool_start_threads_locked (MwtPool *pool,
-                               guint    n_threads,
-                               GTask   *task)
-{
-  MwtThreadBatch *batch = g_new0 (MwtThreadBatch, 1);
-
-  batch->ref_count = 1;
-  batch->n_pending = n_threads;
-  batch->task = task;
-
-  for (guint i = 0; i < n_threads; i++)
-    {
-      MwtWorker *worker = g_new0 (MwtWorker, 1);
-      GError *error = NULL;
-
-      worker->link.data = worker;
-      worker->pool = pool;
-      worker->batch = batch;
-      worker->thread = g_thread_try_new ("mwt-worker", mwt_worker_main, worker, &error);
-
-      if (worker->thread == NULL)
-        {
-          g_free (worker);
-          if (batch->error == NULL)
-            batch->error = g_steal_pointer (&error);
-          g_clear_error (&error);
-          batch->n_pending -= n_threads - i;
-          break;
-        }
-
-      batch->ref_count++;
-      g_queue_push_tail_link (&pool->workers, &worker->link);
-    }
-
-  if (batch->n_pending == 0)
-    mwt_pool_batch_settled_locked (pool, batch);
-
-  return batch;
-}
-
-/* Called by each new thread once its init returned, with the lock held.
- * Returns whether the thread joins the pool: it waits until every thread
- * of its batch has reported, and leaves if any init failed.
- */
-gboolean
-mwt_pool_report_init_locked (MwtPool   *pool,
-                             MwtWorker *worker,
-                             GError    *error)
-{
-  MwtThreadBatch *batch = g_steal_pointer (&worker->batch);
-  gboolean joined;
-
-  if (error != NULL && batch->error == NULL)
-    batch->error = error;
-  else if (error != NULL)
-    g_error_free (error);
-
-  if (--batch->n_pending == 0)
-    mwt_pool_batch_settled_locked (pool, batch);
-  else if (error == NULL)
-    while (batch->n_pending > 0)
-      g_cond_wait (&pool->state_cond, &pool->mutex);
-
-  joined = error == NULL && batch->error == NULL;
-  mwt_thread_batch_unref_locked (batch);
-
-  return joined;
-}
-
-/* A thread that just ran several jobs in a row is in a burst: before it
- * sleeps, it yields a few times in case more work comes, which saves the
- * submitter a wake-up per job. Yielding, not spinning, leaves the CPU to
- * the submitter when they share one. A thread that ran a single job sleeps
- * at once, so idle pools cost nothing.
- */
-#define MWT_LINGER_YIELDS 32
-
-static void
-mwt_pool_linger_unlocked (MwtPool *pool)
-{
-  for (guint i = 0; i < MWT_LINGER_YIELDS; i++)
-    {
-      if (g_atomic_pointer_get (&pool->incoming) != NULL || g_atomic_int_get (&pool->closed))
-        return;
-      g_thread_yield ();
-    }
-}
-
-gpointer
-mwt_pool_next_job_locked (MwtPool   *pool,
-                          MwtWorker *worker)
-{
-  for (;;)
-    {
-      GList *link;
-
-      mwt_pool_collect_incoming_locked (pool);
-
-      if (pool->closed)
-        return NULL;
-
-      if (pool->n_excess > 0)
-        {
-          pool->n_excess--;
-          return NULL;
-        }
-
-      link = g_queue_pop_head_link (&pool->queue);
-      if (link != NULL)
-        {
-          MwtJob *job = link->data;
-
-          job->state = MWT_JOB_RUNNING;
-          pool->n_busy++;
-          worker->n_in_a_row++;
-          /* Each woken thread wakes the next while work is left. */
-          if (pool->n_idle > 0 && !g_queue_is_empty (&pool->queue))
-            g_cond_signal (&pool->work_cond);
-          mwt_pool_queue_notify_locked (pool, MWT_NOTIFY_N_BUSY | MWT_NOTIFY_N_QUEUED);
-          return job;
-        }
-
-      if (worker->n_in_a_row > 1)
-        {
-          worker->n_in_a_row = 0;
-          g_mutex_unlock (&pool->mutex);
-          mwt_pool_linger_unlocked (pool);
-          g_mutex_lock (&pool->mutex);
-          continue;
-        }
-
-      /* Submitters read n_idle after pushing: either they see this thread
-       * idle and signal, or it sees their job here.
-       */
-      worker->n_in_a_row = 0;
-      g_atomic_int_inc (&pool->n_idle);
-      if (g_atomic_pointer_get (&pool->incoming) == NULL)
-        g_cond_wait (&pool->work_cond, &pool->mutex);
-      g_atomic_int_dec_and_test (&pool->n_idle);
-    }
-}
-
-void
-mwt_pool_job_done_locked (MwtPool  *pool,
-                          gpointer  job)
-{
-  pool->n_busy--;
-  mwt_pool_hand_back_locked (pool, job);
-  mwt_pool_queue_notify_locked (pool, MWT_NOTIFY_N_BUSY);
-}
-
-void
-mwt_pool_worker_exited_locked (MwtPool   *pool,
-                               MwtWorker *worker)
-{
-  g_queue_unlink (&pool->workers, &worker->link);
-  g_queue_push_tail_link (&pool->exited, &worker->link);
-
-  if (g_queue_is_empty (&pool->workers))
-    {
-      mwt_pool_finish_exit_waiters_locked (pool);
-      g_cond_broadcast (&pool->state_cond);
-    }
 }
 
 /* Submitting */

@@ -8,6 +8,7 @@
 
 #include "mwt-job-private.h"
 #include "mwt-pool-private.h"
+#include "mwt-waiter-private.h"
 
 static GPrivate current_worker;
 
@@ -62,4 +63,230 @@ mwt_worker_main (gpointer data)
   g_private_set (&current_worker, NULL);
 
   return NULL;
+}
+
+/* Starting and running threads; every function below is called with the
+ * pool's lock held.
+ */
+
+void
+mwt_thread_batch_unref_locked (MwtThreadBatch *batch)
+{
+  if (--batch->ref_count > 0)
+    return;
+
+  g_clear_error (&batch->error);
+  g_clear_object (&batch->task);
+  g_free (batch);
+}
+
+gboolean
+mwt_thread_batch_is_settled (MwtPool  *pool,
+                             gpointer  data)
+{
+  MwtThreadBatch *batch = data;
+
+  return batch->n_pending == 0;
+}
+
+/* Every thread of the batch has reported its init. A failed creation
+ * completes only once the threads that did start have exited.
+ */
+static void
+mwt_pool_batch_settled_locked (MwtPool        *pool,
+                               MwtThreadBatch *batch)
+{
+  MwtWaiter *waiter;
+
+  g_cond_broadcast (&pool->state_cond);
+
+  if (batch->task == NULL)
+    return;
+
+  if (batch->error == NULL)
+    g_cancellable_set_error_if_cancelled (g_task_get_cancellable (batch->task), &batch->error);
+
+  waiter = mwt_waiter_new (pool, g_steal_pointer (&batch->task));
+
+  if (batch->error == NULL)
+    {
+      mwt_waiter_finish_locked (waiter, NULL);
+      return;
+    }
+
+  waiter->error = g_error_copy (batch->error);
+  mwt_pool_begin_close_locked (pool);
+  waiter->queue = &pool->exit_waiters;
+  g_queue_push_tail_link (&pool->exit_waiters, &waiter->link);
+  if (g_queue_is_empty (&pool->workers))
+    mwt_pool_finish_exit_waiters_locked (pool);
+}
+
+/* Starts @n_threads threads that report to a new batch. A thread that
+ * cannot be created counts as a failed init.
+ */
+MwtThreadBatch *
+mwt_pool_start_threads_locked (MwtPool *pool,
+                               guint    n_threads,
+                               GTask   *task)
+{
+  MwtThreadBatch *batch = g_new0 (MwtThreadBatch, 1);
+
+  batch->ref_count = 1;
+  batch->n_pending = n_threads;
+  batch->task = task;
+
+  for (guint i = 0; i < n_threads; i++)
+    {
+      MwtWorker *worker = g_new0 (MwtWorker, 1);
+      GError *error = NULL;
+
+      worker->link.data = worker;
+      worker->pool = pool;
+      worker->batch = batch;
+      worker->thread = g_thread_try_new ("mwt-worker", mwt_worker_main, worker, &error);
+
+      if (worker->thread == NULL)
+        {
+          g_free (worker);
+          if (batch->error == NULL)
+            batch->error = g_steal_pointer (&error);
+          g_clear_error (&error);
+          batch->n_pending -= n_threads - i;
+          break;
+        }
+
+      batch->ref_count++;
+      g_queue_push_tail_link (&pool->workers, &worker->link);
+    }
+
+  if (batch->n_pending == 0)
+    mwt_pool_batch_settled_locked (pool, batch);
+
+  return batch;
+}
+
+/* Called by each new thread once its init returned, with the lock held.
+ * Returns whether the thread joins the pool: it waits until every thread
+ * of its batch has reported, and leaves if any init failed.
+ */
+gboolean
+mwt_pool_report_init_locked (MwtPool   *pool,
+                             MwtWorker *worker,
+                             GError    *error)
+{
+  MwtThreadBatch *batch = g_steal_pointer (&worker->batch);
+  gboolean joined;
+
+  if (error != NULL && batch->error == NULL)
+    batch->error = error;
+  else if (error != NULL)
+    g_error_free (error);
+
+  if (--batch->n_pending == 0)
+    mwt_pool_batch_settled_locked (pool, batch);
+  else if (error == NULL)
+    while (batch->n_pending > 0)
+      g_cond_wait (&pool->state_cond, &pool->mutex);
+
+  joined = error == NULL && batch->error == NULL;
+  mwt_thread_batch_unref_locked (batch);
+
+  return joined;
+}
+
+/* A thread that just ran several jobs in a row is in a burst: before it
+ * sleeps, it yields a few times in case more work comes, which saves the
+ * submitter a wake-up per job. Yielding, not spinning, leaves the CPU to
+ * the submitter when they share one. A thread that ran a single job sleeps
+ * at once, so idle pools cost nothing.
+ */
+#define MWT_LINGER_YIELDS 32
+
+static void
+mwt_pool_linger_unlocked (MwtPool *pool)
+{
+  for (guint i = 0; i < MWT_LINGER_YIELDS; i++)
+    {
+      if (g_atomic_pointer_get (&pool->incoming) != NULL || g_atomic_int_get (&pool->closed))
+        return;
+      g_thread_yield ();
+    }
+}
+
+gpointer
+mwt_pool_next_job_locked (MwtPool   *pool,
+                          MwtWorker *worker)
+{
+  for (;;)
+    {
+      GList *link;
+
+      mwt_pool_collect_incoming_locked (pool);
+
+      if (pool->closed)
+        return NULL;
+
+      if (pool->n_excess > 0)
+        {
+          pool->n_excess--;
+          return NULL;
+        }
+
+      link = g_queue_pop_head_link (&pool->queue);
+      if (link != NULL)
+        {
+          MwtJob *job = link->data;
+
+          job->state = MWT_JOB_RUNNING;
+          pool->n_busy++;
+          worker->n_in_a_row++;
+          /* Each woken thread wakes the next while work is left. */
+          if (pool->n_idle > 0 && !g_queue_is_empty (&pool->queue))
+            g_cond_signal (&pool->work_cond);
+          mwt_pool_queue_notify_locked (pool, MWT_NOTIFY_N_BUSY | MWT_NOTIFY_N_QUEUED);
+          return job;
+        }
+
+      if (worker->n_in_a_row > 1)
+        {
+          worker->n_in_a_row = 0;
+          g_mutex_unlock (&pool->mutex);
+          mwt_pool_linger_unlocked (pool);
+          g_mutex_lock (&pool->mutex);
+          continue;
+        }
+
+      /* Submitters read n_idle after pushing: either they see this thread
+       * idle and signal, or it sees their job here.
+       */
+      worker->n_in_a_row = 0;
+      g_atomic_int_inc (&pool->n_idle);
+      if (g_atomic_pointer_get (&pool->incoming) == NULL)
+        g_cond_wait (&pool->work_cond, &pool->mutex);
+      g_atomic_int_dec_and_test (&pool->n_idle);
+    }
+}
+
+void
+mwt_pool_job_done_locked (MwtPool  *pool,
+                          gpointer  job)
+{
+  pool->n_busy--;
+  mwt_pool_hand_back_locked (pool, job);
+  mwt_pool_queue_notify_locked (pool, MWT_NOTIFY_N_BUSY);
+}
+
+void
+mwt_pool_worker_exited_locked (MwtPool   *pool,
+                               MwtWorker *worker)
+{
+  g_queue_unlink (&pool->workers, &worker->link);
+  g_queue_push_tail_link (&pool->exited, &worker->link);
+
+  if (g_queue_is_empty (&pool->workers))
+    {
+      mwt_pool_finish_exit_waiters_locked (pool);
+      g_cond_broadcast (&pool->state_cond);
+    }
 }
