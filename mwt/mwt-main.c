@@ -240,7 +240,7 @@ mwt_run_in_main (MwtMainFunc   func,
  * @error: return location for a #GError
  *
  * Like mwt_run_in_main(), but @func gets a #GTask instead of returning a
- * value: it may return at once and complete the task later, from a
+ * result. It may return at once and complete the task later, from a
  * callback of the main loop, with g_task_return_pointer() or
  * g_task_return_error(). The calling thread waits until the task is
  * complete. This is the asynchronous form of mwt_run_in_main(), for main
