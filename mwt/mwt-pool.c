@@ -1179,7 +1179,9 @@ mwt_pool_drain_finish (MwtPool       *pool,
  * @cancellable: (nullable): a #GCancellable, which only stops the wait
  * @callback: (scope async) (closure user_data) (nullable): called on the
  *   caller's thread-default main context once every thread has exited, or
- *   %NULL to close without waiting
+ *   %NULL to close without waiting (the seed's fire-and-forget close; the
+ *   threads are then joined by mwt_pool_close() or when the pool is
+ *   finalized)
  * @user_data: data for @callback
  *
  * Closes @pool: marks it closed at once, stops the idle threads, and fails
@@ -1204,6 +1206,15 @@ mwt_pool_close_async (MwtPool             *pool,
 
   g_return_if_fail (MWT_IS_POOL (pool));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  /* Nobody waits: nothing may keep the pool alive meanwhile. */
+  if (callback == NULL)
+    {
+      g_mutex_lock (&pool->mutex);
+      mwt_pool_begin_close_locked (pool);
+      g_mutex_unlock (&pool->mutex);
+      return;
+    }
 
   task = g_task_new (pool, cancellable, callback, user_data);
   g_task_set_source_tag (task, mwt_pool_close_async);

@@ -224,7 +224,9 @@ test_close_stops_idle_threads_at_once (void)
   test_gate_wait_for (&gate, 1);
   test_gate_open (&gate);
 
+  /* Fire and forget: the pool is closed at once, and nothing holds it. */
   mwt_pool_close_async (pool, NULL, NULL, NULL);
+  g_assert_true (mwt_pool_is_closed (pool));
   test_iterate_until (NULL, busy_done.result != NULL);
   g_assert_true (mwt_pool_run_finish (pool, busy_done.result, NULL) == &busy);
   completion_clear (&busy_done);
@@ -232,6 +234,7 @@ test_close_stops_idle_threads_at_once (void)
   g_assert_true (mwt_pool_close (pool, NULL, NULL));
   g_assert_cmpuint (counters.n_exits, ==, 2);
   g_object_unref (pool);
+  g_assert_cmpuint (counters.n_destroyed, ==, 1);
   test_gate_clear (&gate);
   counters_clear (&counters);
 }
