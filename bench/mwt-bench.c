@@ -1,0 +1,666 @@
+/* mwt-bench.c: mwt against GLib's own ways of running work on threads,
+ * measured side by side in one run.
+ *
+ * SPDX-FileCopyrightText: 2026 The mwt authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#define _GNU_SOURCE
+#include <mwt.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static gint n_threads = 2;
+static gint n_repeats = 5;
+static gboolean json;
+static gboolean smoke;
+
+static GMainLoop *loop;
+static MwtPool *pool;
+static GThreadPool *thread_pool;
+static gint n_done;
+static gint n_target;
+
+static gdouble
+now_us (void)
+{
+  return (gdouble) g_get_monotonic_time ();
+}
+
+static int
+compare_doubles (const void *a,
+                 const void *b)
+{
+  gdouble x = *(const gdouble *) a, y = *(const gdouble *) b;
+
+  return (x > y) - (x < y);
+}
+
+static gdouble
+median (gdouble *values,
+        gint     n)
+{
+  qsort (values, n, sizeof *values, compare_doubles);
+
+  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+static void
+one_done (void)
+{
+  if (++n_done == n_target)
+    g_main_loop_quit (loop);
+}
+
+/* The four ways to run a trivial task */
+
+static gpointer
+mwt_trivial (gpointer       thread_state,
+             gpointer       func_data,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  return func_data;
+}
+
+static void
+mwt_async_done (GObject      *source_object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  mwt_pool_run_finish (pool, result, NULL);
+  one_done ();
+}
+
+static void
+task_trivial (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable,
+              gpointer      thread_state)
+{
+  g_task_return_pointer (task, task_data, NULL);
+}
+
+static void
+gtask_trivial (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  g_task_return_pointer (task, task_data, NULL);
+}
+
+static void
+task_done (GObject      *source_object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_task_propagate_pointer (G_TASK (result), NULL);
+  one_done ();
+}
+
+static gboolean
+thread_pool_back (gpointer data)
+{
+  one_done ();
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+thread_pool_trivial (gpointer data,
+                     gpointer user_data)
+{
+  g_main_context_invoke (NULL, thread_pool_back, data);
+}
+
+typedef enum {
+  WAY_MWT_RUN_ASYNC,
+  WAY_MWT_RUN_TASK,
+  WAY_G_TASK,
+  WAY_THREAD_POOL,
+  N_WAYS
+} Way;
+
+static const gchar *way_names[N_WAYS] = {
+  "mwt_pool_run_async",
+  "mwt_pool_run_task",
+  "g_task_run_in_thread",
+  "GThreadPool + invoke",
+};
+
+static void
+submit (Way way)
+{
+  GTask *task;
+
+  switch (way)
+    {
+    case WAY_MWT_RUN_ASYNC:
+      mwt_pool_run_async (pool, mwt_trivial, NULL, NULL, NULL, mwt_async_done, NULL);
+      break;
+    case WAY_MWT_RUN_TASK:
+      task = g_task_new (NULL, NULL, task_done, NULL);
+      mwt_pool_run_task (pool, task, task_trivial);
+      g_object_unref (task);
+      break;
+    case WAY_G_TASK:
+      task = g_task_new (NULL, NULL, task_done, NULL);
+      g_task_run_in_thread (task, gtask_trivial);
+      g_object_unref (task);
+      break;
+    case WAY_THREAD_POOL:
+      g_thread_pool_push (thread_pool, GINT_TO_POINTER (1), NULL);
+      break;
+    case N_WAYS:
+      g_assert_not_reached ();
+    }
+}
+
+/* Burst: n tasks submitted at once from a main loop callback; the time
+ * until the last callback ran.
+ */
+typedef struct { Way way; gint n; } Burst;
+
+static gboolean
+burst_submit (gpointer data)
+{
+  Burst *burst = data;
+
+  for (gint i = 0; i < burst->n; i++)
+    submit (burst->way);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gdouble
+burst_seconds (Way  way,
+               gint n)
+{
+  Burst burst = { way, n };
+  gdouble start = now_us ();
+
+  n_done = 0;
+  n_target = n;
+  g_idle_add (burst_submit, &burst);
+  g_main_loop_run (loop);
+
+  return (now_us () - start) / 1e6;
+}
+
+/* Latency: one task at a time, the next one submitted from the callback
+ * of the previous one.
+ */
+static Way latency_way;
+
+static void
+latency_next (void)
+{
+  if (n_done < n_target)
+    submit (latency_way);
+}
+
+static gboolean
+latency_start (gpointer data)
+{
+  latency_next ();
+
+  return G_SOURCE_REMOVE;
+}
+
+static gdouble
+latency_us (Way  way,
+            gint n)
+{
+  gdouble start = now_us ();
+
+  latency_way = way;
+  n_done = 0;
+  n_target = n;
+  g_idle_add (latency_start, NULL);
+  while (n_done < n_target)
+    {
+      gint before = n_done;
+
+      g_main_context_iteration (NULL, TRUE);
+      if (n_done != before)
+        latency_next ();
+    }
+
+  return (now_us () - start) / n;
+}
+
+/* run_in_main: a worker calls back into the main context n times. */
+typedef struct
+{
+  GMutex   mutex;
+  GCond    cond;
+  gboolean done;
+  gint     n;
+} NaiveCall;
+
+static gpointer
+main_side (gpointer   user_data,
+           GError   **error)
+{
+  return user_data;
+}
+
+static gboolean
+naive_main_side (gpointer data)
+{
+  NaiveCall *call = data;
+
+  g_mutex_lock (&call->mutex);
+  call->done = TRUE;
+  g_cond_signal (&call->cond);
+  g_mutex_unlock (&call->mutex);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+mwt_calls_main (gpointer       thread_state,
+                gpointer       func_data,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  gint n = GPOINTER_TO_INT (func_data);
+
+  for (gint i = 0; i < n; i++)
+    mwt_run_in_main (main_side, NULL, NULL);
+
+  return NULL;
+}
+
+static gpointer
+naive_calls_main (gpointer       thread_state,
+                  gpointer       func_data,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  NaiveCall call = { .n = GPOINTER_TO_INT (func_data) };
+
+  for (gint i = 0; i < call.n; i++)
+    {
+      call.done = FALSE;
+      g_main_context_invoke (NULL, naive_main_side, &call);
+      g_mutex_lock (&call.mutex);
+      while (!call.done)
+        g_cond_wait (&call.cond, &call.mutex);
+      g_mutex_unlock (&call.mutex);
+    }
+
+  return NULL;
+}
+
+static gdouble
+run_in_main_us (MwtPoolFunc func,
+                gint        n)
+{
+  gdouble start = now_us ();
+
+  n_done = 0;
+  n_target = 1;
+  mwt_pool_run_async (pool, func, GINT_TO_POINTER (n), NULL, NULL, mwt_async_done, NULL);
+  g_main_loop_run (loop);
+
+  return (now_us () - start) / n;
+}
+
+/* The floor: two threads handing a token back and forth with GMutex/GCond. */
+typedef struct
+{
+  GMutex mutex;
+  GCond  cond;
+  gint   turn;
+  gint   n;
+} PingPong;
+
+static gpointer
+pong (gpointer data)
+{
+  PingPong *pp = data;
+
+  g_mutex_lock (&pp->mutex);
+  for (gint i = 0; i < pp->n; i++)
+    {
+      while (pp->turn != 1)
+        g_cond_wait (&pp->cond, &pp->mutex);
+      pp->turn = 0;
+      g_cond_signal (&pp->cond);
+    }
+  g_mutex_unlock (&pp->mutex);
+
+  return NULL;
+}
+
+static gdouble
+ping_pong_us (gint n)
+{
+  PingPong pp = { .n = n };
+  GThread *thread = g_thread_new ("pong", pong, &pp);
+  gdouble start = now_us ();
+
+  g_mutex_lock (&pp.mutex);
+  for (gint i = 0; i < n; i++)
+    {
+      pp.turn = 1;
+      g_cond_signal (&pp.cond);
+      while (pp.turn != 0)
+        g_cond_wait (&pp.cond, &pp.mutex);
+    }
+  g_mutex_unlock (&pp.mutex);
+  g_thread_join (thread);
+
+  return (now_us () - start) / n;
+}
+
+/* Memory: peak RSS growth per task queued behind busy threads, measured in
+ * a child process per way so that the figures do not pollute each other.
+ */
+static glong
+rss_kib (void)
+{
+  g_autofree gchar *status = NULL;
+  const gchar *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
+      (line = strstr (status, "VmRSS:")) == NULL)
+    return 0;
+
+  return strtol (line + 6, NULL, 10);
+}
+
+static GMutex hold_mutex;
+static GCond hold_cond;
+static gboolean hold_open;
+
+static void
+hold (void)
+{
+  g_mutex_lock (&hold_mutex);
+  while (!hold_open)
+    g_cond_wait (&hold_cond, &hold_mutex);
+  g_mutex_unlock (&hold_mutex);
+}
+
+static gpointer
+mwt_hold (gpointer thread_state, gpointer func_data, GCancellable *cancellable, GError **error)
+{
+  hold ();
+  return NULL;
+}
+
+static void
+gtask_hold (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
+{
+  hold ();
+  g_task_return_pointer (task, NULL, NULL);
+}
+
+static gdouble
+bytes_per_queued_task (Way way,
+                       gint n)
+{
+  int fds[2];
+  pid_t pid;
+  gdouble bytes = 0;
+
+  /* Called before any thread exists, so the child can fork safely. */
+  if (pipe (fds) != 0 || (pid = fork ()) < 0)
+    return -1;
+
+  if (pid == 0)
+    {
+      glong before;
+
+      close (fds[0]);
+      pool = mwt_pool_new (n_threads, NULL, NULL, NULL, NULL, NULL);
+      /* GLib's GTask pool grows to 10 threads: hold more than that. */
+      for (gint i = 0; i < 16; i++)
+        {
+          if (way == WAY_G_TASK)
+            {
+              g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
+              g_task_run_in_thread (task, gtask_hold);
+            }
+          else
+            mwt_pool_run_async (pool, mwt_hold, NULL, NULL, NULL, NULL, NULL);
+        }
+      before = rss_kib ();
+      for (gint i = 0; i < n; i++)
+        submit (way);
+      bytes = (rss_kib () - before) * 1024.0 / n;
+      if (write (fds[1], &bytes, sizeof bytes) != sizeof bytes)
+        _exit (1);
+      _exit (0);
+    }
+
+  close (fds[1]);
+  if (read (fds[0], &bytes, sizeof bytes) != sizeof bytes)
+    bytes = -1;
+  close (fds[0]);
+  waitpid (pid, NULL, 0);
+
+  return bytes;
+}
+
+/* Cancel: n tasks queued behind busy threads, then cancelled at once; the
+ * time until every callback ran.
+ */
+static gdouble
+cancel_seconds (gint n)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  gdouble start;
+
+  g_mutex_lock (&hold_mutex);
+  hold_open = FALSE;
+  g_mutex_unlock (&hold_mutex);
+
+  n_done = 0;
+  n_target = n + n_threads;
+  for (gint i = 0; i < n_threads; i++)
+    mwt_pool_run_async (pool, mwt_hold, NULL, NULL, NULL, mwt_async_done, NULL);
+  for (gint i = 0; i < n; i++)
+    mwt_pool_run_async (pool, mwt_trivial, NULL, NULL, cancellable, mwt_async_done, NULL);
+
+  start = now_us ();
+  g_cancellable_cancel (cancellable);
+  while (n_done < n)
+    g_main_context_iteration (NULL, TRUE);
+  start = (now_us () - start) / 1e6;
+
+  g_mutex_lock (&hold_mutex);
+  hold_open = TRUE;
+  g_cond_broadcast (&hold_cond);
+  g_mutex_unlock (&hold_mutex);
+  while (n_done < n_target)
+    g_main_context_iteration (NULL, TRUE);
+
+  return start;
+}
+
+/* Output */
+
+static GString *json_out;
+
+static void
+report (const gchar *name,
+        const gchar *unit,
+        gdouble      mwt,
+        const gchar *other_name,
+        gdouble      other,
+        const gchar *target)
+{
+  gdouble ratio = other != 0 ? mwt / other : 0;
+
+  if (json)
+    {
+      g_string_append_printf (json_out,
+                              "%s\n  {\"figure\": \"%s\", \"unit\": \"%s\", \"mwt\": %.3f, "
+                              "\"other\": \"%s\", \"other_value\": %.3f, \"ratio\": %.3f}",
+                              json_out->len > 1 ? "," : "", name, unit, mwt, other_name, other, ratio);
+      return;
+    }
+
+  g_print ("%-34s %12.2f %-6s %-24s %12.2f %6.2fx  %s\n",
+           name, mwt, unit, other_name, other, ratio, target);
+}
+
+/* Pins every thread of the process, the pools' included, to CPU 0, or
+ * lets them all run anywhere again.
+ */
+static void
+pin_to_one_cpu (gboolean pin)
+{
+  g_autoptr(GDir) tasks = g_dir_open ("/proc/self/task", 0, NULL);
+  const gchar *tid;
+  cpu_set_t set;
+
+  CPU_ZERO (&set);
+  for (guint i = 0; i < g_get_num_processors (); i++)
+    if (!pin || i == 0)
+      CPU_SET (i, &set);
+
+  while (tasks != NULL && (tid = g_dir_read_name (tasks)) != NULL)
+    sched_setaffinity (atoi (tid), sizeof set, &set);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const GOptionEntry entries[] = {
+    { "threads", 0, 0, G_OPTION_ARG_INT, &n_threads, "Worker threads of mwt and GThreadPool (2)", "N" },
+    { "repeats", 0, 0, G_OPTION_ARG_INT, &n_repeats, "Repetitions per figure; the median is shown (5)", "N" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
+    { "smoke", 0, 0, G_OPTION_ARG_NONE, &smoke, "A tiny run that only shows it works", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) options = g_option_context_new ("- mwt against GLib's thread pools");
+  g_autoptr(GError) error = NULL;
+  gint small = 100000, large = 1000000, rounds = 20000;
+  gdouble values[N_WAYS][2][32];
+  gdouble burst[N_WAYS][2];
+  gdouble memory[2];
+
+  g_option_context_add_main_entries (options, entries, NULL);
+  if (!g_option_context_parse (options, &argc, &argv, &error) ||
+      n_threads < 1 || n_repeats < 1 || n_repeats > 32)
+    {
+      g_printerr ("mwt-bench: %s\n", error ? error->message : "bad --threads or --repeats (1-32)");
+      return 1;
+    }
+  if (smoke)
+    {
+      small = 1000;
+      large = 10000;
+      rounds = 200;
+      n_repeats = 1;
+    }
+
+  memory[0] = bytes_per_queued_task (WAY_MWT_RUN_ASYNC, large);
+  memory[1] = bytes_per_queued_task (WAY_G_TASK, large);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  pool = mwt_pool_new (n_threads, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  thread_pool = g_thread_pool_new (thread_pool_trivial, NULL, n_threads, FALSE, NULL);
+  json_out = g_string_new ("[");
+
+  if (!json)
+    {
+      g_print ("mwt %s, GLib %u.%u.%u, %d worker threads (g_task_run_in_thread uses GLib's own "
+               "pool of up to 10), %u CPUs, median of %d\n\n",
+               MWT_VERSION_S, glib_major_version, glib_minor_version, glib_micro_version,
+               n_threads, g_get_num_processors (), n_repeats);
+      g_print ("%-34s %12s %-6s %-24s %12s %7s  %s\n", "figure", "mwt", "unit", "against", "value", "ratio", "target");
+    }
+
+  /* Burst, each way in turn within a repetition, so that all see the
+   * same machine.
+   */
+  for (gint size = 0; size < 2; size++)
+    for (gint r = 0; r < n_repeats; r++)
+      for (Way way = 0; way < N_WAYS; way++)
+        values[way][size][r] = burst_seconds (way, size ? large : small);
+  for (Way way = 0; way < N_WAYS; way++)
+    for (gint size = 0; size < 2; size++)
+      burst[way][size] = median (values[way][size], n_repeats);
+
+  report ("burst 100k run_async (tasks/s)", "1/s", small / burst[WAY_MWT_RUN_ASYNC][0],
+          way_names[WAY_G_TASK], small / burst[WAY_G_TASK][0], ">= 3x");
+  report ("burst 100k run_task (tasks/s)", "1/s", small / burst[WAY_MWT_RUN_TASK][0],
+          way_names[WAY_G_TASK], small / burst[WAY_G_TASK][0], ">= 1x");
+  report ("burst 100k run_async (tasks/s)", "1/s", small / burst[WAY_MWT_RUN_ASYNC][0],
+          way_names[WAY_THREAD_POOL], small / burst[WAY_THREAD_POOL][0], "");
+  report ("burst 1M run_async (tasks/s)", "1/s", large / burst[WAY_MWT_RUN_ASYNC][1],
+          way_names[WAY_G_TASK], large / burst[WAY_G_TASK][1], ">= 3x");
+  report ("burst 1M run_task (tasks/s)", "1/s", large / burst[WAY_MWT_RUN_TASK][1],
+          way_names[WAY_G_TASK], large / burst[WAY_G_TASK][1], ">= 1x");
+  report ("burst 1M/100k time, run_async", "", burst[WAY_MWT_RUN_ASYNC][1] / burst[WAY_MWT_RUN_ASYNC][0],
+          way_names[WAY_G_TASK], burst[WAY_G_TASK][1] / burst[WAY_G_TASK][0], "mwt <= 11");
+
+  /* Latency, unpinned then pinned to one CPU. */
+  for (gint pinned = 0; pinned < 2; pinned++)
+    {
+      gdouble lat[3][32];
+      static const Way ways[3] = { WAY_MWT_RUN_ASYNC, WAY_MWT_RUN_TASK, WAY_G_TASK };
+
+      pin_to_one_cpu (pinned);
+      for (gint r = 0; r < n_repeats; r++)
+        for (gint w = 0; w < 3; w++)
+          lat[w][r] = latency_us (ways[w], rounds);
+      report (pinned ? "latency pinned run_async (us)" : "latency run_async (us)", "us",
+              median (lat[0], n_repeats), way_names[WAY_G_TASK], median (lat[2], n_repeats),
+              pinned ? "<= 0.5x" : "");
+      report (pinned ? "latency pinned run_task (us)" : "latency run_task (us)", "us",
+              median (lat[1], n_repeats), way_names[WAY_G_TASK], median (lat[2], n_repeats),
+              pinned ? "<= 0.8x" : "");
+    }
+
+  /* run_in_main round trips, pinned, and the hand-off floor. */
+  {
+    gdouble mwt[32], naive[32], floor_[32];
+
+    pin_to_one_cpu (TRUE);
+    for (gint r = 0; r < n_repeats; r++)
+      {
+        mwt[r] = run_in_main_us (mwt_calls_main, rounds);
+        naive[r] = run_in_main_us (naive_calls_main, rounds);
+        floor_[r] = ping_pong_us (rounds);
+      }
+    pin_to_one_cpu (FALSE);
+    report ("run_in_main pinned (us)", "us", median (mwt, n_repeats),
+            "invoke + GCond", median (naive, n_repeats), "<= 0.7x");
+    report ("run_in_main pinned (us)", "us", median (mwt, n_repeats),
+            "GMutex/GCond ping-pong", median (floor_, n_repeats), "(floor)");
+  }
+
+  report ("memory per queued task (bytes)", "B", memory[0],
+          way_names[WAY_G_TASK], memory[1], "<= 1x");
+  {
+    gdouble cancel[32];
+
+    for (gint r = 0; r < n_repeats; r++)
+      cancel[r] = cancel_seconds (small);
+    report ("cancel 100k queued (s)", "s", median (cancel, n_repeats), "", 0, "");
+  }
+
+  if (json)
+    g_print ("%s\n]\n", json_out->str);
+
+  g_string_free (json_out, TRUE);
+  g_thread_pool_free (thread_pool, FALSE, TRUE);
+  g_object_unref (pool);
+  g_main_loop_unref (loop);
+
+  return 0;
+}
