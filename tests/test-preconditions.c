@@ -1,0 +1,168 @@
+/* test-preconditions.c: programmer errors get a critical, never a crash
+ *
+ * SPDX-FileCopyrightText: 2026 The mwt authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "test-util.h"
+
+static gpointer
+trivial (gpointer       thread_state,
+         gpointer       func_data,
+         GCancellable  *cancellable,
+         GError       **error)
+{
+  return NULL;
+}
+
+static void
+trivial_task (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable,
+              gpointer      thread_state)
+{
+  g_task_return_boolean (task, TRUE);
+}
+
+/* A result that belongs to the pool but to none of its operations. */
+static GAsyncResult *
+foreign_result (MwtPool *pool)
+{
+  GTask *task = g_task_new (pool, NULL, NULL, NULL);
+
+  g_task_return_boolean (task, TRUE);
+  return G_ASYNC_RESULT (task);
+}
+
+static MwtPool *
+new_pool (void)
+{
+  return mwt_pool_new (1, NULL, NULL, NULL, NULL, NULL);
+}
+
+static void new_without_threads (void) { g_assert_null (mwt_pool_new (0, NULL, NULL, NULL, NULL, NULL)); }
+static void new_async_without_threads (void) { mwt_pool_new_async (0, NULL, NULL, NULL, NULL, NULL, NULL, NULL); }
+static void new_finish_without_result (void) { g_assert_null (mwt_pool_new_finish (NULL, NULL)); }
+static void new_with_set_error (void)
+{
+  GError *error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "already set");
+
+  g_assert_null (mwt_pool_new (1, NULL, NULL, NULL, NULL, &error));
+}
+static void get_n_threads_without_pool (void) { g_assert_cmpuint (mwt_pool_get_n_threads (NULL), ==, 0); }
+static void set_n_threads_to_zero (void) { g_assert_false (mwt_pool_set_n_threads (new_pool (), 0, NULL)); }
+static void is_closed_without_pool (void) { g_assert_false (mwt_pool_is_closed (NULL)); }
+static void get_n_busy_without_pool (void) { g_assert_cmpuint (mwt_pool_get_n_busy (NULL), ==, 0); }
+static void get_n_queued_without_pool (void) { g_assert_cmpuint (mwt_pool_get_n_queued (NULL), ==, 0); }
+static void get_context_without_pool (void) { g_assert_null (mwt_pool_get_context (NULL)); }
+static void run_task_without_pool (void)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
+
+  mwt_pool_run_task (NULL, task, trivial_task);
+}
+static void run_task_without_task (void) { mwt_pool_run_task (new_pool (), NULL, trivial_task); }
+static void run_task_without_func (void)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
+
+  mwt_pool_run_task (new_pool (), task, NULL);
+}
+static void run_async_without_pool (void) { mwt_pool_run_async (NULL, trivial, NULL, NULL, NULL, NULL, NULL); }
+static void run_async_without_func (void) { mwt_pool_run_async (new_pool (), NULL, NULL, NULL, NULL, NULL, NULL); }
+static void run_finish_with_foreign_result (void)
+{
+  MwtPool *pool = new_pool ();
+
+  g_assert_null (mwt_pool_run_finish (pool, foreign_result (pool), NULL));
+}
+static void run_finish_with_other_pools_result (void)
+{
+  MwtPool *pool = new_pool ();
+
+  g_assert_null (mwt_pool_run_finish (new_pool (), foreign_result (pool), NULL));
+}
+static void drain_async_without_pool (void) { mwt_pool_drain_async (NULL, NULL, NULL, NULL); }
+static void drain_finish_with_foreign_result (void)
+{
+  MwtPool *pool = new_pool ();
+
+  g_assert_false (mwt_pool_drain_finish (pool, foreign_result (pool), NULL));
+}
+static void close_async_without_pool (void) { mwt_pool_close_async (NULL, NULL, NULL, NULL); }
+static void close_finish_with_foreign_result (void)
+{
+  MwtPool *pool = new_pool ();
+
+  g_assert_false (mwt_pool_close_finish (pool, foreign_result (pool), NULL));
+}
+static void close_without_pool (void) { g_assert_false (mwt_pool_close (NULL, NULL, NULL)); }
+static void run_in_main_without_func (void) { g_assert_null (mwt_run_in_main (NULL, NULL, NULL)); }
+static void run_in_main_task_without_func (void) { g_assert_null (mwt_run_in_main_task (NULL, NULL, NULL)); }
+
+typedef struct
+{
+  const gchar *path;
+  void       (*call) (void);
+  const gchar *stderr_pattern;
+} Case;
+
+static const Case cases[] = {
+  { "new-needs-a-thread", new_without_threads, "*CRITICAL*mwt_pool_new*n_threads >= 1*" },
+  { "new-async-needs-a-thread", new_async_without_threads, "*CRITICAL*mwt_pool_new_async*n_threads >= 1*" },
+  { "new-finish-needs-a-result", new_finish_without_result, "*CRITICAL*mwt_pool_new_finish*G_IS_TASK*" },
+  { "new-needs-an-unset-error", new_with_set_error, "*CRITICAL*mwt_pool_new*error == NULL*" },
+  { "get-n-threads-needs-a-pool", get_n_threads_without_pool, "*CRITICAL*mwt_pool_get_n_threads*MWT_IS_POOL*" },
+  { "set-n-threads-needs-a-thread", set_n_threads_to_zero, "*CRITICAL*mwt_pool_set_n_threads*n_threads >= 1*" },
+  { "is-closed-needs-a-pool", is_closed_without_pool, "*CRITICAL*mwt_pool_is_closed*MWT_IS_POOL*" },
+  { "get-n-busy-needs-a-pool", get_n_busy_without_pool, "*CRITICAL*mwt_pool_get_n_busy*MWT_IS_POOL*" },
+  { "get-n-queued-needs-a-pool", get_n_queued_without_pool, "*CRITICAL*mwt_pool_get_n_queued*MWT_IS_POOL*" },
+  { "get-context-needs-a-pool", get_context_without_pool, "*CRITICAL*mwt_pool_get_context*MWT_IS_POOL*" },
+  { "run-task-needs-a-pool", run_task_without_pool, "*CRITICAL*mwt_pool_run_task*MWT_IS_POOL*" },
+  { "run-task-needs-a-task", run_task_without_task, "*CRITICAL*mwt_pool_run_task*G_IS_TASK*" },
+  { "run-task-needs-a-func", run_task_without_func, "*CRITICAL*mwt_pool_run_task*func != NULL*" },
+  { "run-async-needs-a-pool", run_async_without_pool, "*CRITICAL*mwt_pool_run_async*MWT_IS_POOL*" },
+  { "run-async-needs-a-func", run_async_without_func, "*CRITICAL*mwt_pool_run_async*func != NULL*" },
+  { "run-finish-needs-its-own-result", run_finish_with_foreign_result, "*CRITICAL*mwt_pool_run_finish*source_tag*" },
+  { "run-finish-needs-the-same-pool", run_finish_with_other_pools_result, "*CRITICAL*mwt_pool_run_finish*g_task_is_valid*" },
+  { "drain-async-needs-a-pool", drain_async_without_pool, "*CRITICAL*mwt_pool_drain_async*MWT_IS_POOL*" },
+  { "drain-finish-needs-its-own-result", drain_finish_with_foreign_result, "*CRITICAL*mwt_pool_drain_finish*source_tag*" },
+  { "close-async-needs-a-pool", close_async_without_pool, "*CRITICAL*mwt_pool_close_async*MWT_IS_POOL*" },
+  { "close-finish-needs-its-own-result", close_finish_with_foreign_result, "*CRITICAL*mwt_pool_close_finish*source_tag*" },
+  { "close-needs-a-pool", close_without_pool, "*CRITICAL*mwt_pool_close*MWT_IS_POOL*" },
+  { "run-in-main-needs-a-func", run_in_main_without_func, "*CRITICAL*mwt_run_in_main*func != NULL*" },
+  { "run-in-main-task-needs-a-func", run_in_main_task_without_func, "*CRITICAL*mwt_run_in_main_task*func != NULL*" },
+};
+
+static void
+test_precondition (gconstpointer data)
+{
+  const Case *test_case = data;
+
+  if (g_test_subprocess ())
+    {
+      test_case->call ();
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr (test_case->stderr_pattern);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree gchar *path = g_strconcat ("/Mwt/Preconditions/", cases[i].path, NULL);
+
+      g_test_add_data_func (path, &cases[i], test_precondition);
+    }
+
+  return g_test_run ();
+}
