@@ -16,8 +16,23 @@
 
 G_BEGIN_DECLS
 
+/**
+ * MWT_TYPE_POOL:
+ *
+ * The #GType of #MwtPool.
+ *
+ * Since: 1.0
+ */
 #define MWT_TYPE_POOL (mwt_pool_get_type ())
 
+/**
+ * MwtPool:
+ *
+ * A pool of worker threads, each with its own state. The structure is
+ * opaque; use the functions below.
+ *
+ * Since: 1.0
+ */
 MWT_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (MwtPool, mwt_pool, MWT, POOL, GObject)
 

@@ -14,6 +14,16 @@
 
 #include "mwt-version.h"
 
+/**
+ * SECTION:mwt-version-macros
+ * @title: Availability macros
+ * @short_description: which version added a symbol
+ *
+ * Every public symbol of mwt carries one of these macros. They export the
+ * symbol from the library, which is built with hidden visibility, and tell
+ * in which version it appeared.
+ */
+
 #ifndef _MWT_EXTERN
 # define _MWT_EXTERN __attribute__((visibility ("default"))) extern
 #endif
