@@ -18,7 +18,7 @@ G_BEGIN_DECLS
 
 /**
  * MwtMainFunc:
- * @user_data: the data given to mwt_run_in_main()
+ * @user_data: (closure): the data given to mwt_run_in_main()
  * @error: return location for a #GError
  *
  * A function that mwt_run_in_main() runs on the main context.
@@ -35,7 +35,7 @@ typedef gpointer (*MwtMainFunc) (gpointer   user_data,
  * MwtMainTaskFunc:
  * @task: a #GTask to complete, now or later, with g_task_return_pointer()
  *   or g_task_return_error()
- * @user_data: the data given to mwt_run_in_main_task()
+ * @user_data: (closure): the data given to mwt_run_in_main_task()
  *
  * A function that mwt_run_in_main_task() runs on the main context. It
  * may return before @task is completed; the waiting thread resumes once

@@ -715,14 +715,14 @@ mwt_pool_new_unstarted (guint             n_threads,
 /**
  * mwt_pool_new_async:
  * @n_threads: the number of threads, at least 1
- * @init: (scope notified) (closure user_data) (nullable): the function that
+ * @init: (scope notified) (closure user_data) (destroy user_data_destroy) (nullable): the function that
  *   builds each thread's state, run inside each new thread, or %NULL for a
  *   %NULL state
  * @at_exit: (scope notified) (closure user_data) (nullable): the function
  *   that releases a thread's state, run inside that thread before it exits,
  *   or %NULL
  * @user_data: data for @init and @at_exit
- * @user_data_destroy: (destroy user_data) (nullable): frees @user_data once
+ * @user_data_destroy: (nullable): frees @user_data once
  *   no thread of the pool will run @init or @at_exit again
  * @cancellable: (nullable): a #GCancellable
  * @callback: (scope async) (closure callback_data): called once every
@@ -792,13 +792,13 @@ mwt_pool_new_finish (GAsyncResult  *result,
 /**
  * mwt_pool_new:
  * @n_threads: the number of threads, at least 1
- * @init: (scope notified) (closure user_data) (nullable): the function that
+ * @init: (scope notified) (closure user_data) (destroy user_data_destroy) (nullable): the function that
  *   builds each thread's state, run inside each new thread, or %NULL
  * @at_exit: (scope notified) (closure user_data) (nullable): the function
  *   that releases a thread's state, run inside that thread before it exits,
  *   or %NULL
  * @user_data: data for @init and @at_exit
- * @user_data_destroy: (destroy user_data) (nullable): frees @user_data once
+ * @user_data_destroy: (nullable): frees @user_data once
  *   no thread of the pool will run @init or @at_exit again
  * @error: return location for a #GError
  *
@@ -1022,10 +1022,10 @@ mwt_pool_run_task (MwtPool           *pool,
 /**
  * mwt_pool_run_async:
  * @pool: a #MwtPool
- * @func: (scope async) (closure func_data): the function to run on a pool
+ * @func: (scope notified) (closure func_data) (destroy func_data_destroy): the function to run on a pool
  *   thread
  * @func_data: data for @func
- * @func_data_destroy: (destroy func_data) (nullable): frees @func_data
+ * @func_data_destroy: (nullable): frees @func_data
  * @cancellable: (nullable): a #GCancellable
  * @callback: (scope async) (closure user_data): called on the caller's
  *   thread-default main context once @func has returned, or once the call

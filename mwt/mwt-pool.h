@@ -38,7 +38,7 @@ G_DECLARE_FINAL_TYPE (MwtPool, mwt_pool, MWT, POOL, GObject)
 
 /**
  * MwtThreadInitFunc:
- * @user_data: the user data given when the pool was created
+ * @user_data: (closure): the user data given when the pool was created
  * @error: return location for a #GError
  *
  * Builds the state of one pool thread. It runs inside the new thread,
@@ -57,7 +57,7 @@ typedef gpointer (*MwtThreadInitFunc) (gpointer   user_data,
  * MwtThreadExitFunc:
  * @thread_state: (nullable) (transfer full): the state returned by the
  *   thread's #MwtThreadInitFunc
- * @user_data: the user data given when the pool was created
+ * @user_data: (closure): the user data given when the pool was created
  *
  * Releases the state of one pool thread. It runs inside that thread, just
  * before the thread exits, and only for threads whose init succeeded.
@@ -90,7 +90,7 @@ typedef void (*MwtPoolThreadFunc) (GTask        *task,
 /**
  * MwtPoolFunc:
  * @thread_state: (nullable): the state of the pool thread running the function
- * @func_data: (nullable): the data given to mwt_pool_run_async()
+ * @func_data: (closure): the data given to mwt_pool_run_async()
  * @cancellable: (nullable): the #GCancellable given to mwt_pool_run_async()
  * @error: return location for a #GError
  *

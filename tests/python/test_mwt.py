@@ -1,0 +1,219 @@
+# SPDX-FileCopyrightText: 2026 The mwt authors
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+"""The Python API of mwt, through PyGObject and the Mwt override."""
+
+import gc
+import sys
+import threading
+import unittest
+
+import gi
+gi.require_version('Mwt', '1')
+from gi.repository import Gio, GLib, Mwt  # noqa: E402
+
+HANG_TIMEOUT = 60
+
+
+def run_until(predicate):
+    """Iterates the default main context until predicate() holds."""
+    context = GLib.MainContext.default()
+    deadline = GLib.get_monotonic_time() + HANG_TIMEOUT * 1000000
+    while not predicate():
+        if GLib.get_monotonic_time() > deadline:
+            raise AssertionError('nothing happened in %d s' % HANG_TIMEOUT)
+        context.iteration(True)
+
+
+class Recorder:
+    """init and at_exit functions that remember what they saw."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.states = []
+        self.exited = []
+
+    def init(self):
+        state = {'thread': threading.get_ident(), 'seen': set()}
+        with self.lock:
+            self.states.append(state)
+        return state
+
+    def at_exit(self, state):
+        assert state['thread'] == threading.get_ident()
+        with self.lock:
+            self.exited.append(state)
+
+
+def run(pool, func, cancellable=None):
+    """Runs func on the pool and returns what run_finish gives."""
+    outcome = []
+
+    def done(source, result):
+        try:
+            outcome.append(('value', source.run_finish(result)))
+        except BaseException as exception:
+            outcome.append(('raised', exception))
+
+    pool.run_async(func, cancellable, done)
+    run_until(lambda: outcome)
+    kind, value = outcome[0]
+    if kind == 'raised':
+        raise value
+    return value
+
+
+class TestPool(unittest.TestCase):
+
+    def test_state_is_any_object_per_thread(self):
+        recorder = Recorder()
+        pool = Mwt.Pool.new(4, recorder.init, recorder.at_exit)
+        self.assertEqual(len(recorder.states), 4)
+
+        def note(state):
+            state['seen'].add(threading.get_ident())
+            return state
+
+        for _ in range(200):
+            state = run(pool, note)
+            self.assertIn(state, recorder.states)
+
+        pool.close(None)
+        # Each state saw only its own thread, and went back to it at exit.
+        for state in recorder.states:
+            self.assertLessEqual(state['seen'], {state['thread']})
+        self.assertEqual(sorted(map(id, recorder.exited)), sorted(map(id, recorder.states)))
+
+    def test_four_tasks_run_at_the_same_time(self):
+        pool = Mwt.Pool.new(4)
+        barrier = threading.Barrier(4, timeout=HANG_TIMEOUT)
+        results = []
+
+        def meet(state):
+            return barrier.wait()
+
+        for _ in range(4):
+            pool.run_async(meet, None, lambda source, result: results.append(source.run_finish(result)))
+        run_until(lambda: len(results) == 4)
+        self.assertEqual(sorted(results), [0, 1, 2, 3])
+        pool.close(None)
+
+    def test_exception_in_task_is_raised_by_run_finish(self):
+        pool = Mwt.Pool.new(1)
+
+        def fail(state):
+            raise KeyError('missing')
+
+        with self.assertRaises(KeyError):
+            run(pool, fail)
+        # The pool goes on working.
+        self.assertEqual(run(pool, lambda state: 42), 42)
+        pool.close(None)
+
+    def test_failing_init_fails_creation(self):
+        recorder = Recorder()
+        calls = []
+
+        def init():
+            with recorder.lock:
+                calls.append(None)
+                if len(calls) == 2:
+                    raise RuntimeError('no connection')
+            return recorder.init()
+
+        with self.assertRaises(RuntimeError):
+            Mwt.Pool.new(3, init, recorder.at_exit)
+        self.assertEqual(len(recorder.states), 2)
+        self.assertEqual(len(recorder.exited), 2)
+
+    def test_new_async(self):
+        recorder = Recorder()
+        pools = []
+
+        Mwt.Pool.new_async(2, recorder.init, recorder.at_exit, None,
+                           lambda source, result: pools.append(Mwt.Pool.new_finish(result)))
+        run_until(lambda: pools)
+        self.assertEqual(len(recorder.states), 2)
+        self.assertIn(run(pools[0], lambda state: state), recorder.states)
+        pools[0].close(None)
+        self.assertEqual(len(recorder.exited), 2)
+
+    def test_run_in_main_returns_the_value(self):
+        pool = Mwt.Pool.new(2)
+        main_thread = threading.get_ident()
+
+        def ask_main(state):
+            return Mwt.run_in_main(lambda: ('main', threading.get_ident()))
+
+        self.assertEqual(run(pool, ask_main), ('main', main_thread))
+
+        def ask_main_to_fail(state):
+            return Mwt.run_in_main(lambda: 1 / 0)
+
+        with self.assertRaises(ZeroDivisionError):
+            run(pool, ask_main_to_fail)
+        pool.close(None)
+
+    def test_close_async_and_closed_errors(self):
+        recorder = Recorder()
+        pool = Mwt.Pool.new(2, recorder.init, recorder.at_exit)
+        closed = []
+
+        pool.close_async(None, lambda source, result: closed.append(source.close_finish(result)))
+        self.assertTrue(pool.is_closed())
+        run_until(lambda: closed)
+        self.assertEqual(closed, [True])
+        self.assertEqual(len(recorder.exited), 2)
+
+        with self.assertRaises(GLib.Error) as caught:
+            run(pool, lambda state: None)
+        self.assertTrue(caught.exception.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CLOSED))
+
+    def test_cancelled_while_queued(self):
+        pool = Mwt.Pool.new(1)
+        gate = threading.Event()
+        cancellable = Gio.Cancellable()
+        outcomes = []
+
+        def done(source, result):
+            try:
+                outcomes.append(source.run_finish(result))
+            except GLib.Error as error:
+                outcomes.append(error.code)
+
+        pool.run_async(lambda state: gate.wait(HANG_TIMEOUT), None, done)
+        pool.run_async(lambda state: 'ran', cancellable, done)
+        cancellable.cancel()
+        run_until(lambda: outcomes)
+        self.assertEqual(outcomes, [Gio.IOErrorEnum.CANCELLED])
+        gate.set()
+        run_until(lambda: len(outcomes) == 2)
+        pool.close(None)
+
+    def test_many_tasks_nothing_lost_no_leak(self):
+        recorder = Recorder()
+        pool = Mwt.Pool.new(2, recorder.init, recorder.at_exit)
+        results = []
+        marker = object()
+        state_refs = [sys.getrefcount(state) for state in recorder.states]
+        marker_refs = sys.getrefcount(marker)
+
+        def task(state):
+            return (marker, state['thread'])
+
+        def done(source, result):
+            results.append(source.run_finish(result))
+
+        for _ in range(10000):
+            pool.run_async(task, None, done)
+        run_until(lambda: len(results) == 10000)
+        self.assertTrue(all(value[0] is marker for value in results))
+        del results[:]
+        gc.collect()
+        self.assertEqual(sys.getrefcount(marker), marker_refs)
+        self.assertEqual([sys.getrefcount(state) for state in recorder.states], state_refs)
+        pool.close(None)
+
+
+if __name__ == '__main__':
+    unittest.main(verbosity=2)
