@@ -239,15 +239,6 @@ test_close_stops_idle_threads_at_once (void)
   counters_clear (&counters);
 }
 
-static void
-return_true (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable,
-             gpointer      thread_state)
-{
-  g_task_return_boolean (task, TRUE);
-}
 
 static void
 test_close_then_run_fails (void)
@@ -265,7 +256,7 @@ test_close_then_run_fails (void)
 
   mwt_pool_run_async (pool, run_job, &job, NULL, NULL, store_completion, &run_async_done);
   task = g_task_new (pool, NULL, store_completion, &run_task_done);
-  mwt_pool_run_task (pool, task, return_true);
+  mwt_pool_run_task (pool, task, test_return_true);
   g_clear_object (&task);
 
   test_iterate_until (NULL, run_async_done.result && run_task_done.result);
@@ -402,7 +393,7 @@ test_cancel_before_submit (void)
   g_cancellable_cancel (cancellable);
   mwt_pool_run_async (pool, run_job, &job, NULL, cancellable, store_completion, &run_async_done);
   task = g_task_new (NULL, cancellable, store_completion, &run_task_done);
-  mwt_pool_run_task (pool, task, return_true);
+  mwt_pool_run_task (pool, task, test_return_true);
   g_clear_object (&task);
 
   /* Never synchronously from the call itself. */

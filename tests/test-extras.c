@@ -37,15 +37,6 @@ count_callback (GObject      *source_object,
   (*n_callbacks)++;
 }
 
-static void
-return_data (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable,
-             gpointer      thread_state)
-{
-  g_task_return_pointer (task, task_data, NULL);
-}
 
 /* Drain */
 
@@ -89,7 +80,7 @@ test_drain_waits_only_for_earlier_tasks (void)
 
       mwt_pool_run_async (pool, held_job, &earlier, NULL, NULL, count_callback, &n_callbacks);
       g_task_set_task_data (task, &earlier, NULL);
-      mwt_pool_run_task (pool, task, return_data);
+      mwt_pool_run_task (pool, task, test_return_task_data);
     }
   mwt_pool_drain_async (pool, NULL, drained, &probe);
 
@@ -342,14 +333,6 @@ test_counters_exact_while_held (void)
   test_gate_clear (&gate);
 }
 
-static gpointer
-trivial (gpointer       thread_state,
-         gpointer       func_data,
-         GCancellable  *cancellable,
-         GError       **error)
-{
-  return NULL;
-}
 
 static void
 test_counters_notify_coalesced (void)
@@ -361,7 +344,7 @@ test_counters_notify_coalesced (void)
 
   g_signal_connect (pool, "notify", G_CALLBACK (count_notify), &notifies);
   for (guint i = 0; i < n_tasks; i++)
-    mwt_pool_run_async (pool, trivial, NULL, NULL, NULL, count_callback, &n_callbacks);
+    mwt_pool_run_async (pool, test_return_func_data, NULL, NULL, NULL, count_callback, &n_callbacks);
   while (n_callbacks < n_tasks)
     {
       g_main_context_iteration (NULL, TRUE);
@@ -539,7 +522,7 @@ test_resize_loses_no_task (void)
 
   for (guint i = 0; i < 2000; i++)
     {
-      mwt_pool_run_async (pool, trivial, NULL, NULL, NULL, count_callback, &n_callbacks);
+      mwt_pool_run_async (pool, test_return_func_data, NULL, NULL, NULL, count_callback, &n_callbacks);
       if (i % 300 == 0)
         g_assert_true (mwt_pool_set_n_threads (pool, sizes[(i / 300) % G_N_ELEMENTS (sizes)], NULL));
       if (i % 7 == 0)

@@ -153,14 +153,6 @@ record_finalize_thread (gpointer  data,
   *(GThread **) data = g_thread_self ();
 }
 
-static gpointer
-echo (gpointer       thread_state,
-      gpointer       func_data,
-      GCancellable  *cancellable,
-      GError       **error)
-{
-  return func_data;
-}
 
 static void
 test_task_never_completed (void)
@@ -176,7 +168,7 @@ test_task_never_completed (void)
   test_iterate_until (NULL, finalized_on != NULL);
   g_assert_true (finalized_on == g_thread_self ());
 
-  mwt_pool_run_async (pool, echo, pool, NULL, NULL, test_store_result, &result);
+  mwt_pool_run_async (pool, test_return_func_data, pool, NULL, NULL, test_store_result, &result);
   test_iterate_until (NULL, result != NULL);
   g_assert_true (mwt_pool_run_finish (pool, result, NULL) == pool);
 }
@@ -221,15 +213,6 @@ call_owner (gpointer       thread_state,
   return mwt_run_in_main (owner_side, func_data, error);
 }
 
-static void
-return_task_data (GTask        *task,
-                  gpointer      source_object,
-                  gpointer      task_data,
-                  GCancellable *cancellable,
-                  gpointer      thread_state)
-{
-  g_task_return_pointer (task, task_data, NULL);
-}
 
 static gpointer
 owner_main (gpointer data)
@@ -246,8 +229,8 @@ owner_main (gpointer data)
       g_autoptr(GTask) task = g_task_new (NULL, NULL, owner_callback, &owner);
 
       g_task_set_task_data (task, &owner, NULL);
-      mwt_pool_run_task (pool, task, return_task_data);
-      mwt_pool_run_async (pool, echo, &owner, NULL, NULL, owner_callback, &owner);
+      mwt_pool_run_task (pool, task, test_return_task_data);
+      mwt_pool_run_async (pool, test_return_func_data, &owner, NULL, NULL, owner_callback, &owner);
       mwt_pool_run_async (pool, call_owner, &owner, NULL, NULL, owner_callback, &owner);
     }
 

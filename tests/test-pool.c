@@ -305,14 +305,6 @@ test_new_async_cancelled (void)
   recorder_clear (&recorder);
 }
 
-static gpointer
-return_func_data (gpointer       thread_state,
-                  gpointer       func_data,
-                  GCancellable  *cancellable,
-                  GError       **error)
-{
-  return func_data;
-}
 
 static gpointer
 return_state_as_is (gpointer       thread_state,
@@ -498,15 +490,6 @@ return_true_on_worker (GTask        *task,
   g_task_return_boolean (task, TRUE);
 }
 
-static void
-return_true (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable,
-             gpointer      thread_state)
-{
-  g_task_return_boolean (task, TRUE);
-}
 
 static gpointer
 submit_from_own_context (gpointer data)
@@ -528,7 +511,7 @@ submit_from_own_context (gpointer data)
       if (i % 2 == 0)
         mwt_pool_run_task (pool, task, return_true_on_worker);
       else
-        mwt_pool_run_async (pool, return_func_data, NULL, NULL, NULL,
+        mwt_pool_run_async (pool, test_return_func_data, NULL, NULL, NULL,
                             record_callback_thread, &probe);
     }
 
@@ -613,7 +596,7 @@ test_run_async_destroy_notify (void)
   g_autoptr(MwtPool) pool = mwt_pool_new (2, NULL, NULL, NULL, NULL, NULL);
   DestroyProbe probe = { g_thread_self (), 0 };
 
-  mwt_pool_run_async (pool, return_func_data, &probe, destroy_on_main_thread, NULL,
+  mwt_pool_run_async (pool, test_return_func_data, &probe, destroy_on_main_thread, NULL,
                       check_destroyed_before_callback, &probe);
   test_iterate_until (NULL, probe.n_destroyed == 2);
 }
@@ -643,7 +626,7 @@ test_run_task_released_on_caller (void)
 
       g_object_weak_ref (source, record_finalize_thread, &finalized_on);
       g_object_unref (source);
-      mwt_pool_run_task (pool, task, return_true);
+      mwt_pool_run_task (pool, task, test_return_true);
       g_object_unref (task);
       test_iterate_until (NULL, finalized_on != NULL);
       g_assert_true (finalized_on == g_thread_self ());

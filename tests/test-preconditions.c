@@ -6,24 +6,7 @@
 
 #include "test-util.h"
 
-static gpointer
-trivial (gpointer       thread_state,
-         gpointer       func_data,
-         GCancellable  *cancellable,
-         GError       **error)
-{
-  return NULL;
-}
 
-static void
-trivial_task (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable,
-              gpointer      thread_state)
-{
-  g_task_return_boolean (task, TRUE);
-}
 
 /* A result that belongs to the pool but to none of its operations. */
 static GAsyncResult *
@@ -60,16 +43,16 @@ static void run_task_without_pool (void)
 {
   g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
 
-  mwt_pool_run_task (NULL, task, trivial_task);
+  mwt_pool_run_task (NULL, task, test_return_true);
 }
-static void run_task_without_task (void) { mwt_pool_run_task (new_pool (), NULL, trivial_task); }
+static void run_task_without_task (void) { mwt_pool_run_task (new_pool (), NULL, test_return_true); }
 static void run_task_without_func (void)
 {
   g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
 
   mwt_pool_run_task (new_pool (), task, NULL);
 }
-static void run_async_without_pool (void) { mwt_pool_run_async (NULL, trivial, NULL, NULL, NULL, NULL, NULL); }
+static void run_async_without_pool (void) { mwt_pool_run_async (NULL, test_return_func_data, NULL, NULL, NULL, NULL, NULL); }
 static void run_async_without_func (void) { mwt_pool_run_async (new_pool (), NULL, NULL, NULL, NULL, NULL, NULL); }
 static void run_finish_with_foreign_result (void)
 {

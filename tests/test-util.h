@@ -95,3 +95,33 @@ test_store_result (GObject      *source_object,
   g_assert_null (*result_out);
   *result_out = g_object_ref (result);
 }
+
+/* Pool functions that do nothing but return. */
+static inline gpointer
+test_return_func_data (gpointer       thread_state,
+                       gpointer       func_data,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  return func_data;
+}
+
+static inline void
+test_return_true (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable,
+                  gpointer      thread_state)
+{
+  g_task_return_boolean (task, TRUE);
+}
+
+static inline void
+test_return_task_data (GTask        *task,
+                       gpointer      source_object,
+                       gpointer      task_data,
+                       GCancellable *cancellable,
+                       gpointer      thread_state)
+{
+  g_task_return_pointer (task, task_data, NULL);
+}
