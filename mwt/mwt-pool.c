@@ -715,9 +715,9 @@ mwt_pool_new_unstarted (guint             n_threads,
 /**
  * mwt_pool_new_async:
  * @n_threads: the number of threads, at least 1
- * @init: (scope notified) (closure user_data) (destroy user_data_destroy) (nullable): the function that
- *   builds each thread's state, run inside each new thread, or %NULL for a
- *   %NULL state
+ * @init: (scope notified) (closure user_data) (destroy user_data_destroy) (nullable):
+ *   the function that builds each thread's state, run inside each new
+ *   thread, or %NULL for a %NULL state
  * @at_exit: (scope notified) (closure user_data) (nullable): the function
  *   that releases a thread's state, run inside that thread before it exits,
  *   or %NULL
@@ -792,8 +792,9 @@ mwt_pool_new_finish (GAsyncResult  *result,
 /**
  * mwt_pool_new:
  * @n_threads: the number of threads, at least 1
- * @init: (scope notified) (closure user_data) (destroy user_data_destroy) (nullable): the function that
- *   builds each thread's state, run inside each new thread, or %NULL
+ * @init: (scope notified) (closure user_data) (destroy user_data_destroy) (nullable):
+ *   the function that builds each thread's state, run inside each new
+ *   thread, or %NULL
  * @at_exit: (scope notified) (closure user_data) (nullable): the function
  *   that releases a thread's state, run inside that thread before it exits,
  *   or %NULL
@@ -1022,8 +1023,8 @@ mwt_pool_run_task (MwtPool           *pool,
 /**
  * mwt_pool_run_async:
  * @pool: a #MwtPool
- * @func: (scope notified) (closure func_data) (destroy func_data_destroy): the function to run on a pool
- *   thread
+ * @func: (scope notified) (closure func_data) (destroy func_data_destroy):
+ *   the function to run on a pool thread
  * @func_data: data for @func
  * @func_data_destroy: (nullable): frees @func_data
  * @cancellable: (nullable): a #GCancellable
