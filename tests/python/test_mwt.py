@@ -215,5 +215,84 @@ class TestPool(unittest.TestCase):
         pool.close(None)
 
 
+
+class TestExtras(unittest.TestCase):
+
+    def test_drain_waits_for_earlier_tasks(self):
+        pool = Mwt.Pool.new(2)
+        results = []
+        drained = []
+
+        for i in range(100):
+            pool.run_async(lambda state, i=i: i, None,
+                           lambda source, result: results.append(source.run_finish(result)))
+        pool.drain_async(None, lambda source, result: drained.append((source.drain_finish(result), len(results))))
+        run_until(lambda: drained)
+        self.assertEqual(drained, [(True, 100)])
+        self.assertFalse(pool.is_closed())
+        pool.close(None)
+
+    def test_current_pool_and_context(self):
+        pool = Mwt.Pool.new(1)
+        self.assertIsNone(Mwt.Pool.get_current())
+        self.assertEqual(pool.get_context(), GLib.MainContext.default())
+        self.assertIs(run(pool, lambda state: Mwt.Pool.get_current()), pool)
+
+        posted = []
+
+        def post(state):
+            context = Mwt.Pool.get_current().get_context()
+            context.invoke_full(GLib.PRIORITY_DEFAULT, lambda: posted.append(threading.get_ident()))
+
+        # Owned, as under GLib.MainLoop.run(): invoke_full() then always
+        # queues the function instead of running it on the caller.
+        context = GLib.MainContext.default()
+        self.assertTrue(context.acquire())
+        run(pool, post)
+        run_until(lambda: posted)
+        context.release()
+        self.assertEqual(posted, [threading.get_ident()])
+        pool.close(None)
+
+    def test_counters_and_notify(self):
+        pool = Mwt.Pool.new(2)
+        gate = threading.Event()
+        notified = []
+        results = []
+
+        pool.connect('notify::n-busy', lambda pool, pspec: notified.append(threading.get_ident()))
+        for _ in range(5):
+            pool.run_async(lambda state: gate.wait(HANG_TIMEOUT), None,
+                           lambda source, result: results.append(source.run_finish(result)))
+        run_until(lambda: pool.props.n_busy == 2 and notified)
+        self.assertEqual(pool.props.n_queued, 3)
+        gate.set()
+        run_until(lambda: len(results) == 5)
+        run_until(lambda: pool.props.n_busy == 0)
+        self.assertEqual(set(notified), {threading.get_ident()})
+        pool.close(None)
+
+    def test_resize(self):
+        recorder = Recorder()
+        pool = Mwt.Pool.new(1, recorder.init, recorder.at_exit)
+
+        pool.set_n_threads(3)
+        self.assertEqual(pool.props.n_threads, 3)
+        self.assertEqual(len(recorder.states), 3)
+
+        def failing_init():
+            raise OSError('no more')
+
+        pool._mwt_states._init = failing_init
+        with self.assertRaises(OSError):
+            pool.set_n_threads(5)
+        self.assertEqual(pool.props.n_threads, 3)
+
+        pool.set_n_threads(1)
+        self.assertEqual(pool.props.n_threads, 1)
+        pool.close(None)
+        self.assertEqual(len(recorder.exited), 3)
+
+
 if __name__ == '__main__':
     unittest.main(verbosity=2)

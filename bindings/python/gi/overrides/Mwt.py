@@ -20,9 +20,12 @@ those objects on the Python side instead:
   ``GLib.Error`` (``Gio.IOErrorEnum.CANCELLED``, ``Gio.IOErrorEnum.CLOSED``).
 * ``Mwt.run_in_main(func)``: from a pool thread, runs ``func()`` on the
   pool's main context and returns its value, or raises its exception.
+* ``pool.set_n_threads(n)``: new threads run ``init``; if one raises, the
+  pool goes back to its old size and the exception is raised.
 * ``pool.close()``, ``pool.close_async(cancellable, callback)`` and
-  ``pool.close_finish(result)``, draining, resizing and the ``n-busy`` and
-  ``n-queued`` properties are the C API's, unchanged.
+  ``pool.close_finish(result)``, ``pool.drain_async()``, ``Mwt.Pool.get_current()``,
+  ``pool.get_context()`` and the ``n-busy`` and ``n-queued`` properties are
+  the C API's, unchanged.
 """
 
 import threading
@@ -149,6 +152,26 @@ class Pool(Mwt.Pool):
     def run_finish(self, result):
         Mwt.Pool.run_finish(self, result)
         return result._mwt_outcome.result()
+
+    def __del__(self):
+        # Finalizing an open pool waits for its threads, whose exit
+        # functions need the GIL this thread holds while it deallocates:
+        # close it here instead, in a call that lets go of the GIL. The
+        # wrapper only goes once the pool has no task in flight.
+        if not self.is_closed():
+            self.close(None)
+
+    def set_n_threads(self, n_threads):
+        """Resizes the pool; if a new thread's init raises, the pool goes
+        back to its old size and the exception is raised here."""
+        states = getattr(self, '_mwt_states', None)
+        old_n_threads = self.get_n_threads()
+        Mwt.Pool.set_n_threads(self, n_threads)
+        if states is not None and states.failure is not None:
+            Mwt.Pool.set_n_threads(self, old_n_threads)
+            failure, states.failure = states.failure, None
+            raise failure
+        return True
 
 
 Pool = override(Pool)
