@@ -71,6 +71,8 @@ struct _MwtPool
   guint              n_busy;
   guint              n_blocked_owners;
   guint64            n_submitted;
+  /* The lowest priority (highest value) of any task submitted so far. */
+  gint               max_priority;
 
   MwtNotifyFlags     pending_notify;
   MwtNotifier       *notifier;
@@ -125,6 +127,8 @@ void            mwt_pool_worker_exited_locked    (MwtPool          *pool,
                                                   MwtWorker        *worker);
 
 /* mwt-pool.c */
+MwtDispatcher  *mwt_pool_get_dispatcher_locked   (MwtPool          *pool,
+                                                  GMainContext     *context);
 void            mwt_pool_queue_notify_locked     (MwtPool          *pool,
                                                   MwtNotifyFlags    flags);
 void            mwt_pool_collect_incoming_locked (MwtPool          *pool);

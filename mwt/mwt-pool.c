@@ -136,7 +136,7 @@ mwt_pool_queue_notify_locked (MwtPool        *pool,
   pool->pending_notify |= flags;
 }
 
-static MwtDispatcher *
+MwtDispatcher *
 mwt_pool_get_dispatcher_locked (MwtPool      *pool,
                                 GMainContext *context)
 {
@@ -250,9 +250,9 @@ mwt_pool_hand_back_locked (MwtPool  *pool,
       if (job->seq > waiter->last_seq)
         continue;
 
-      waiter->priority = MAX (waiter->priority, g_task_get_priority (job->task));
       if (--waiter->n_remaining == 0)
-        mwt_waiter_finish_locked (waiter, NULL);
+        mwt_waiter_finish_after_locked (waiter,
+                                        mwt_pool_get_dispatcher_locked (pool, g_task_get_context (waiter->task)));
     }
 }
 
@@ -319,6 +319,7 @@ mwt_pool_collect_incoming_locked (MwtPool *pool)
         ? pool->dispatcher
         : mwt_pool_get_dispatcher_locked (pool, g_task_get_context (job->task));
       job->seq = ++pool->n_submitted;
+      pool->max_priority = MAX (pool->max_priority, g_task_get_priority (job->task));
 
       if (pool->closed)
         mwt_pool_reject_locked (pool, job, G_IO_ERROR_CLOSED, "The pool is closed");
@@ -605,6 +606,7 @@ mwt_pool_init (MwtPool *pool)
   pool->notifier->item.func = mwt_notifier_dispatch;
   g_weak_ref_init (&pool->notifier->pool, pool);
   pool->n_threads = 1;
+  pool->max_priority = G_MININT;
 }
 
 /* Construction */
@@ -943,7 +945,9 @@ mwt_pool_get_n_queued (MwtPool *pool)
  * Gets the pool's own main context: the thread-default main context of
  * the thread that created it. mwt_run_in_main() calls into it, and property
  * notifications are emitted on it. A worker can post work there without
- * waiting with g_main_context_invoke_full().
+ * waiting by attaching an idle source to it. (g_main_context_invoke_full()
+ * runs the function at once on the worker if the context is the global
+ * default one and nobody owns it at that moment.)
  *
  * Returns: (transfer none): the pool's #GMainContext
  *
@@ -1137,12 +1141,17 @@ mwt_pool_drain_async (MwtPool             *pool,
 
   mwt_pool_collect_incoming_locked (pool);
   waiter->last_seq = pool->n_submitted;
+  /* Their callbacks may still be on their way, at their own priority. */
+  waiter->priority = MAX (waiter->priority, pool->max_priority);
   waiter->n_remaining = pool->queue.length + pool->n_busy;
 
   if (pool->closed && !g_queue_is_empty (&pool->workers))
     mwt_waiter_wait_locked (waiter, &pool->exit_waiters);
   else if (!pool->closed && waiter->n_remaining > 0)
     mwt_waiter_wait_locked (waiter, &pool->drain_waiters);
+  else if (!pool->closed)
+    mwt_waiter_finish_after_locked (waiter,
+                                    mwt_pool_get_dispatcher_locked (pool, g_task_get_context (task)));
   else
     mwt_waiter_finish_locked (waiter, NULL);
 
@@ -1224,6 +1233,7 @@ mwt_pool_close_async (MwtPool             *pool,
   g_mutex_lock (&pool->mutex);
 
   mwt_pool_begin_close_locked (pool);
+  waiter->priority = MAX (waiter->priority, pool->max_priority);
 
   if (g_queue_is_empty (&pool->workers))
     mwt_waiter_finish_locked (waiter, NULL);
@@ -1346,7 +1356,8 @@ mwt_pool_close (MwtPool       *pool,
  *
  * Resizes @pool. Growing starts new threads and returns once their init
  * functions have returned; if one fails, its error is returned, the new
- * threads that did start exit, and the pool keeps its old size.
+ * threads that did start run the exit function and exit (possibly after
+ * this returns), and the pool keeps its old size.
  * Shrinking returns at once: surplus threads finish their current task,
  * run the exit function on their own thread and exit. Queued and running
  * tasks are never lost. Blocks like mwt_pool_new() while growing.

@@ -11,6 +11,7 @@
 #endif
 
 #include "mwt-pool.h"
+#include "mwt-dispatcher-private.h"
 
 G_BEGIN_DECLS
 
@@ -19,6 +20,8 @@ G_BEGIN_DECLS
  */
 typedef struct _MwtWaiter
 {
+  /* Queued on a dispatcher to finish after the items before it. */
+  MwtDispatchItem item;
   GList         link;
   MwtPool      *pool;
   GTask        *task;
@@ -40,6 +43,8 @@ void       mwt_waiter_wait_locked              (MwtWaiter *waiter,
                                                 GQueue    *queue);
 void       mwt_waiter_finish_locked            (MwtWaiter *waiter,
                                                 GError    *error);
+void       mwt_waiter_finish_after_locked      (MwtWaiter     *waiter,
+                                                MwtDispatcher *dispatcher);
 void       mwt_pool_finish_exit_waiters_locked (MwtPool   *pool);
 
 G_END_DECLS

@@ -35,19 +35,10 @@ mwt_waiter_complete (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-void
-mwt_waiter_finish_locked (MwtWaiter *waiter,
-                          GError    *error)
+static void
+mwt_waiter_attach_idle (MwtWaiter *waiter)
 {
   GSource *source;
-
-  if (waiter->queue != NULL)
-    {
-      g_queue_unlink (waiter->queue, &waiter->link);
-      waiter->queue = NULL;
-    }
-
-  waiter->error = error;
 
   source = g_idle_source_new ();
   g_source_set_priority (source, waiter->priority);
@@ -55,6 +46,44 @@ mwt_waiter_finish_locked (MwtWaiter *waiter,
   g_source_set_callback (source, mwt_waiter_complete, waiter, NULL);
   g_source_attach (source, g_task_get_context (waiter->task));
   g_source_unref (source);
+}
+
+void
+mwt_waiter_finish_locked (MwtWaiter *waiter,
+                          GError    *error)
+{
+  if (waiter->queue != NULL)
+    {
+      g_queue_unlink (waiter->queue, &waiter->link);
+      waiter->queue = NULL;
+    }
+
+  waiter->error = error;
+  mwt_waiter_attach_idle (waiter);
+}
+
+static void
+mwt_waiter_dispatch (MwtDispatchItem *item)
+{
+  mwt_waiter_attach_idle ((MwtWaiter *) item);
+}
+
+/* Finishes @waiter once @dispatcher has dispatched every item queued
+ * before it: a task whose GTask defers its callback to an idle (it was
+ * cancelled, say) attaches that idle first.
+ */
+void
+mwt_waiter_finish_after_locked (MwtWaiter     *waiter,
+                                MwtDispatcher *dispatcher)
+{
+  if (waiter->queue != NULL)
+    {
+      g_queue_unlink (waiter->queue, &waiter->link);
+      waiter->queue = NULL;
+    }
+
+  waiter->item.func = mwt_waiter_dispatch;
+  mwt_dispatcher_push_locked (dispatcher, &waiter->item);
 }
 
 static void
@@ -129,6 +158,7 @@ mwt_pool_finish_exit_waiters_locked (MwtPool *pool)
     {
       MwtWaiter *waiter = g_queue_peek_head (&pool->exit_waiters);
 
-      mwt_waiter_finish_locked (waiter, waiter->error);
+      mwt_waiter_finish_after_locked (waiter,
+                                      mwt_pool_get_dispatcher_locked (pool, g_task_get_context (waiter->task)));
     }
 }
