@@ -18,6 +18,7 @@ static gint n_threads = 2;
 static gint n_repeats = 5;
 static gboolean json;
 static gboolean smoke;
+static gchar *only;
 
 static GMainLoop *loop;
 static MwtPool *pool;
@@ -299,15 +300,32 @@ naive_calls_main (gpointer       thread_state,
   return NULL;
 }
 
+typedef struct { MwtPoolFunc func; gint n; } CallsMain;
+
+/* Started from the running loop, so that the main thread owns the context
+ * throughout: g_main_context_invoke() would otherwise run some calls right
+ * on the worker.
+ */
+static gboolean
+calls_main_start (gpointer data)
+{
+  CallsMain *calls = data;
+
+  mwt_pool_run_async (pool, calls->func, GINT_TO_POINTER (calls->n), NULL, NULL, mwt_async_done, NULL);
+
+  return G_SOURCE_REMOVE;
+}
+
 static gdouble
 run_in_main_us (MwtPoolFunc func,
                 gint        n)
 {
+  CallsMain calls = { func, n };
   gdouble start = now_us ();
 
   n_done = 0;
   n_target = 1;
-  mwt_pool_run_async (pool, func, GINT_TO_POINTER (n), NULL, NULL, mwt_async_done, NULL);
+  g_idle_add (calls_main_start, &calls);
   g_main_loop_run (loop);
 
   return (now_us () - start) / n;
@@ -491,27 +509,48 @@ cancel_seconds (gint n)
 
 static GString *json_out;
 
+/* Prints one figure: the medians of mwt's values and of the alternative's,
+ * and the median of the ratios of the pairs measured back to back, which
+ * drifts of the machine between repetitions do not skew. Without an
+ * alternative, @other is NULL.
+ */
 static void
-report (const gchar *name,
-        const gchar *unit,
-        gdouble      mwt,
-        const gchar *other_name,
-        gdouble      other,
-        const gchar *target)
+report (const gchar   *name,
+        const gchar   *unit,
+        const gdouble *mwt,
+        const gchar   *other_name,
+        const gdouble *other,
+        gint           n,
+        const gchar   *target)
 {
-  gdouble ratio = other != 0 ? mwt / other : 0;
+  gdouble mwt_sorted[32], other_sorted[32], ratios[32];
+  gdouble mwt_median, other_median = 0, ratio = 0;
+
+  for (gint i = 0; i < n; i++)
+    {
+      mwt_sorted[i] = mwt[i];
+      other_sorted[i] = other != NULL ? other[i] : 0;
+      ratios[i] = other != NULL && other[i] != 0 ? mwt[i] / other[i] : 0;
+    }
+  mwt_median = median (mwt_sorted, n);
+  if (other != NULL)
+    {
+      other_median = median (other_sorted, n);
+      ratio = median (ratios, n);
+    }
 
   if (json)
     {
       g_string_append_printf (json_out,
                               "%s\n  {\"figure\": \"%s\", \"unit\": \"%s\", \"mwt\": %.3f, "
                               "\"other\": \"%s\", \"other_value\": %.3f, \"ratio\": %.3f}",
-                              json_out->len > 1 ? "," : "", name, unit, mwt, other_name, other, ratio);
+                              json_out->len > 1 ? "," : "", name, unit, mwt_median,
+                              other_name, other_median, ratio);
       return;
     }
 
   g_print ("%-34s %12.2f %-6s %-24s %12.2f %6.2fx  %s\n",
-           name, mwt, unit, other_name, other, ratio, target);
+           name, mwt_median, unit, other_name, other_median, ratio, target);
 }
 
 /* Pins every thread of the process, the pools' included, to CPU 0, or
@@ -533,29 +572,120 @@ pin_to_one_cpu (gboolean pin)
     sched_setaffinity (atoi (tid), sizeof set, &set);
 }
 
+/* Burst, each way in turn within a repetition, so that all see the same
+ * machine.
+ */
+static void
+measure_burst (gint small,
+               gint large)
+{
+  gdouble rate[N_WAYS][2][32];
+  gdouble scaling[N_WAYS][32];
+
+  for (gint size = 0; size < 2; size++)
+    for (gint r = 0; r < n_repeats; r++)
+      for (Way way = 0; way < N_WAYS; way++)
+        rate[way][size][r] = (size ? large : small) / burst_seconds (way, size ? large : small);
+  for (Way way = 0; way < N_WAYS; way++)
+    for (gint r = 0; r < n_repeats; r++)
+      scaling[way][r] = (gdouble) large / small * rate[way][0][r] / rate[way][1][r];
+
+  report ("burst 100k run_async (tasks/s)", "1/s", rate[WAY_MWT_RUN_ASYNC][0],
+          way_names[WAY_G_TASK], rate[WAY_G_TASK][0], n_repeats, ">= 3x");
+  report ("burst 100k run_task (tasks/s)", "1/s", rate[WAY_MWT_RUN_TASK][0],
+          way_names[WAY_G_TASK], rate[WAY_G_TASK][0], n_repeats, ">= 1x");
+  report ("burst 100k run_async (tasks/s)", "1/s", rate[WAY_MWT_RUN_ASYNC][0],
+          way_names[WAY_THREAD_POOL], rate[WAY_THREAD_POOL][0], n_repeats, "");
+  report ("burst 1M run_async (tasks/s)", "1/s", rate[WAY_MWT_RUN_ASYNC][1],
+          way_names[WAY_G_TASK], rate[WAY_G_TASK][1], n_repeats, ">= 3x");
+  report ("burst 1M run_task (tasks/s)", "1/s", rate[WAY_MWT_RUN_TASK][1],
+          way_names[WAY_G_TASK], rate[WAY_G_TASK][1], n_repeats, ">= 1x");
+  report ("burst 1M/100k time, run_async", "", scaling[WAY_MWT_RUN_ASYNC],
+          way_names[WAY_G_TASK], scaling[WAY_G_TASK], n_repeats, "mwt <= 11");
+}
+
+/* Latency, unpinned then pinned to one CPU. */
+static void
+measure_latency (gint rounds)
+{
+  static const Way ways[3] = { WAY_MWT_RUN_ASYNC, WAY_MWT_RUN_TASK, WAY_G_TASK };
+
+  for (gint pinned = 0; pinned < 2; pinned++)
+    {
+      gdouble lat[3][32];
+
+      pin_to_one_cpu (pinned);
+      for (gint r = 0; r < n_repeats; r++)
+        for (gint w = 0; w < 3; w++)
+          lat[w][r] = latency_us (ways[w], rounds);
+      report (pinned ? "latency pinned run_async (us)" : "latency run_async (us)", "us",
+              lat[0], way_names[WAY_G_TASK], lat[2], n_repeats, pinned ? "<= 0.5x" : "");
+      report (pinned ? "latency pinned run_task (us)" : "latency run_task (us)", "us",
+              lat[1], way_names[WAY_G_TASK], lat[2], n_repeats, pinned ? "<= 0.8x" : "");
+    }
+  pin_to_one_cpu (FALSE);
+}
+
+/* run_in_main round trips, pinned, and the hand-off floor. */
+static void
+measure_run_in_main (gint rounds)
+{
+  gdouble mwt[32], naive[32], floor_[32];
+
+  pin_to_one_cpu (TRUE);
+  for (gint r = 0; r < n_repeats; r++)
+    {
+      mwt[r] = run_in_main_us (mwt_calls_main, rounds);
+      naive[r] = run_in_main_us (naive_calls_main, rounds);
+      floor_[r] = ping_pong_us (rounds);
+    }
+  pin_to_one_cpu (FALSE);
+  report ("run_in_main pinned (us)", "us", mwt, "invoke + GCond", naive, n_repeats, "<= 0.7x");
+  report ("run_in_main pinned (us)", "us", mwt, "GMutex/GCond ping-pong", floor_, n_repeats, "");
+}
+
+static void
+measure_cancel (gint n)
+{
+  gdouble cancel[32];
+
+  for (gint r = 0; r < n_repeats; r++)
+    cancel[r] = cancel_seconds (n);
+  report ("cancel 100k queued (s)", "s", cancel, "", NULL, n_repeats, "");
+}
+
+static const gchar *groups[] = { "burst", "latency", "run-in-main", "memory", "cancel", NULL };
+
+static gboolean
+wanted (const gchar *group)
+{
+  return only == NULL || g_str_equal (only, group);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   const GOptionEntry entries[] = {
     { "threads", 0, 0, G_OPTION_ARG_INT, &n_threads, "Worker threads of mwt and GThreadPool (2)", "N" },
-    { "repeats", 0, 0, G_OPTION_ARG_INT, &n_repeats, "Repetitions per figure; the median is shown (5)", "N" },
+    { "repeats", 0, 0, G_OPTION_ARG_INT, &n_repeats, "Repetitions per figure; the medians are shown (5)", "N" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
     { "smoke", 0, 0, G_OPTION_ARG_NONE, &smoke, "A tiny run that only shows it works", NULL },
+    { "only", 0, 0, G_OPTION_ARG_STRING, &only, "Measure one group of figures, to profile it: "
+      "burst, latency, run-in-main, memory or cancel", "GROUP" },
     { NULL }
   };
   g_autoptr(GOptionContext) options = g_option_context_new ("- mwt against GLib's thread pools");
   g_autoptr(GError) error = NULL;
   gint small = 100000, large = 1000000, rounds = 20000;
-  gdouble values[N_WAYS][2][32];
-  gdouble burst[N_WAYS][2];
-  gdouble memory[2];
+  gdouble memory[2] = { 0, 0 };
 
   g_option_context_add_main_entries (options, entries, NULL);
   if (!g_option_context_parse (options, &argc, &argv, &error) ||
-      n_threads < 1 || n_repeats < 1 || n_repeats > 32)
+      n_threads < 1 || n_repeats < 1 || n_repeats > 32 ||
+      (only != NULL && !g_strv_contains (groups, only)))
     {
-      g_printerr ("mwt-bench: %s\n", error ? error->message : "bad --threads or --repeats (1-32)");
+      g_printerr ("mwt-bench: %s\n", error ? error->message : "bad --threads, --repeats (1-32) or --only");
       return 1;
     }
   if (smoke)
@@ -566,8 +696,12 @@ main (int   argc,
       n_repeats = 1;
     }
 
-  memory[0] = bytes_per_queued_task (WAY_MWT_RUN_ASYNC, large);
-  memory[1] = bytes_per_queued_task (WAY_G_TASK, large);
+  /* Measured first, in child processes forked before any thread exists. */
+  if (wanted ("memory"))
+    {
+      memory[0] = bytes_per_queued_task (WAY_MWT_RUN_ASYNC, large);
+      memory[1] = bytes_per_queued_task (WAY_G_TASK, large);
+    }
 
   loop = g_main_loop_new (NULL, FALSE);
   pool = mwt_pool_new (n_threads, NULL, NULL, NULL, NULL, &error);
@@ -578,81 +712,23 @@ main (int   argc,
   if (!json)
     {
       g_print ("mwt %s, GLib %u.%u.%u, %d worker threads (g_task_run_in_thread uses GLib's own "
-               "pool of up to 10), %u CPUs, median of %d\n\n",
+               "pool of up to 10), %u CPUs, median of %d; a ratio is the median of\nthe ratios of pairs measured back to back\n\n",
                MWT_VERSION_S, glib_major_version, glib_minor_version, glib_micro_version,
                n_threads, g_get_num_processors (), n_repeats);
       g_print ("%-34s %12s %-6s %-24s %12s %7s  %s\n", "figure", "mwt", "unit", "against", "value", "ratio", "target");
     }
 
-  /* Burst, each way in turn within a repetition, so that all see the
-   * same machine.
-   */
-  for (gint size = 0; size < 2; size++)
-    for (gint r = 0; r < n_repeats; r++)
-      for (Way way = 0; way < N_WAYS; way++)
-        values[way][size][r] = burst_seconds (way, size ? large : small);
-  for (Way way = 0; way < N_WAYS; way++)
-    for (gint size = 0; size < 2; size++)
-      burst[way][size] = median (values[way][size], n_repeats);
-
-  report ("burst 100k run_async (tasks/s)", "1/s", small / burst[WAY_MWT_RUN_ASYNC][0],
-          way_names[WAY_G_TASK], small / burst[WAY_G_TASK][0], ">= 3x");
-  report ("burst 100k run_task (tasks/s)", "1/s", small / burst[WAY_MWT_RUN_TASK][0],
-          way_names[WAY_G_TASK], small / burst[WAY_G_TASK][0], ">= 1x");
-  report ("burst 100k run_async (tasks/s)", "1/s", small / burst[WAY_MWT_RUN_ASYNC][0],
-          way_names[WAY_THREAD_POOL], small / burst[WAY_THREAD_POOL][0], "");
-  report ("burst 1M run_async (tasks/s)", "1/s", large / burst[WAY_MWT_RUN_ASYNC][1],
-          way_names[WAY_G_TASK], large / burst[WAY_G_TASK][1], ">= 3x");
-  report ("burst 1M run_task (tasks/s)", "1/s", large / burst[WAY_MWT_RUN_TASK][1],
-          way_names[WAY_G_TASK], large / burst[WAY_G_TASK][1], ">= 1x");
-  report ("burst 1M/100k time, run_async", "", burst[WAY_MWT_RUN_ASYNC][1] / burst[WAY_MWT_RUN_ASYNC][0],
-          way_names[WAY_G_TASK], burst[WAY_G_TASK][1] / burst[WAY_G_TASK][0], "mwt <= 11");
-
-  /* Latency, unpinned then pinned to one CPU. */
-  for (gint pinned = 0; pinned < 2; pinned++)
-    {
-      gdouble lat[3][32];
-      static const Way ways[3] = { WAY_MWT_RUN_ASYNC, WAY_MWT_RUN_TASK, WAY_G_TASK };
-
-      pin_to_one_cpu (pinned);
-      for (gint r = 0; r < n_repeats; r++)
-        for (gint w = 0; w < 3; w++)
-          lat[w][r] = latency_us (ways[w], rounds);
-      report (pinned ? "latency pinned run_async (us)" : "latency run_async (us)", "us",
-              median (lat[0], n_repeats), way_names[WAY_G_TASK], median (lat[2], n_repeats),
-              pinned ? "<= 0.5x" : "");
-      report (pinned ? "latency pinned run_task (us)" : "latency run_task (us)", "us",
-              median (lat[1], n_repeats), way_names[WAY_G_TASK], median (lat[2], n_repeats),
-              pinned ? "<= 0.8x" : "");
-    }
-
-  /* run_in_main round trips, pinned, and the hand-off floor. */
-  {
-    gdouble mwt[32], naive[32], floor_[32];
-
-    pin_to_one_cpu (TRUE);
-    for (gint r = 0; r < n_repeats; r++)
-      {
-        mwt[r] = run_in_main_us (mwt_calls_main, rounds);
-        naive[r] = run_in_main_us (naive_calls_main, rounds);
-        floor_[r] = ping_pong_us (rounds);
-      }
-    pin_to_one_cpu (FALSE);
-    report ("run_in_main pinned (us)", "us", median (mwt, n_repeats),
-            "invoke + GCond", median (naive, n_repeats), "<= 0.7x");
-    report ("run_in_main pinned (us)", "us", median (mwt, n_repeats),
-            "GMutex/GCond ping-pong", median (floor_, n_repeats), "(floor)");
-  }
-
-  report ("memory per queued task (bytes)", "B", memory[0],
-          way_names[WAY_G_TASK], memory[1], "<= 1x");
-  {
-    gdouble cancel[32];
-
-    for (gint r = 0; r < n_repeats; r++)
-      cancel[r] = cancel_seconds (small);
-    report ("cancel 100k queued (s)", "s", median (cancel, n_repeats), "", 0, "");
-  }
+  if (wanted ("burst"))
+    measure_burst (small, large);
+  if (wanted ("latency"))
+    measure_latency (rounds);
+  if (wanted ("run-in-main"))
+    measure_run_in_main (rounds);
+  if (wanted ("memory"))
+    report ("memory per queued task (bytes)", "B", &memory[0],
+            way_names[WAY_G_TASK], &memory[1], 1, "<= 1x");
+  if (wanted ("cancel"))
+    measure_cancel (small);
 
   if (json)
     g_print ("%s\n]\n", json_out->str);
