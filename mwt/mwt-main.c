@@ -48,18 +48,27 @@ typedef struct
   gboolean         done;
 } MwtMainCall;
 
-/* Wakes the waiting thread, which may free @call as soon as the lock is
- * released.
+static void
+mwt_main_call_clear (gpointer data)
+{
+  MwtMainCall *call = data;
+
+  g_cond_clear (&call->cond);
+}
+
+/* Wakes the waiting thread and drops the reference of the side that ran
+ * @call. The signal comes after the unlock, so that the woken thread does
+ * not wake up only to wait for the lock; the reference keeps the
+ * condition alive until then.
  */
 static void
 mwt_main_call_return (MwtMainCall *call)
 {
-  GMutex *lock = call->lock;
-
-  g_mutex_lock (lock);
+  g_mutex_lock (call->lock);
   call->done = TRUE;
+  g_mutex_unlock (call->lock);
   g_cond_signal (&call->cond);
-  g_mutex_unlock (lock);
+  g_atomic_rc_box_release_full (call, mwt_main_call_clear);
 }
 
 static void
@@ -132,6 +141,9 @@ mwt_main_call_wait_locked (MwtMainCall *call)
     g_cond_wait (&call->cond, call->lock);
 }
 
+/* Runs @call on the target context and waits for it. The runner gets a
+ * reference of its own, which it drops once it has signalled.
+ */
 static gpointer
 mwt_main_call_invoke (MwtMainCall  *call,
                       GError      **error)
@@ -139,9 +151,12 @@ mwt_main_call_invoke (MwtMainCall  *call,
   MwtWorker *worker = mwt_worker_get_current ();
   MwtPool *pool = worker != NULL ? worker->pool : NULL;
   GMutex lock;
+  gpointer result;
 
   call->context = pool != NULL ? pool->context : g_main_context_default ();
   g_cond_init (&call->cond);
+  g_mutex_init (&lock);
+  g_atomic_rc_box_acquire (call);
 
   if (pool != NULL && !g_main_context_is_owner (call->context))
     {
@@ -159,18 +174,15 @@ mwt_main_call_invoke (MwtMainCall  *call,
   else if (pool != NULL || g_main_context_acquire (call->context))
     {
       call->lock = &lock;
-      g_mutex_init (&lock);
       mwt_main_call_run (call, TRUE);
       if (pool == NULL)
         g_main_context_release (call->context);
-      g_mutex_clear (&lock);
     }
   else
     {
       GSource *source = g_idle_source_new ();
 
       call->lock = &lock;
-      g_mutex_init (&lock);
       g_source_set_static_name (source, "[mwt] run in main");
       g_source_set_callback (source, mwt_main_call_idle, call, NULL);
 
@@ -180,15 +192,32 @@ mwt_main_call_invoke (MwtMainCall  *call,
       g_mutex_unlock (&lock);
 
       g_source_unref (source);
-      g_mutex_clear (&lock);
     }
 
-  g_cond_clear (&call->cond);
+  g_mutex_clear (&lock);
 
   if (call->error != NULL)
     g_propagate_error (error, call->error);
+  result = call->result;
+  g_atomic_rc_box_release_full (call, mwt_main_call_clear);
 
-  return call->result;
+  return result;
+}
+
+static gpointer
+mwt_main_call_new_and_invoke (MwtMainFunc       func,
+                              MwtMainTaskFunc   task_func,
+                              gpointer          user_data,
+                              GError          **error)
+{
+  MwtMainCall *call = g_atomic_rc_box_new0 (MwtMainCall);
+
+  call->item.func = mwt_main_call_dispatch;
+  call->func = func;
+  call->task_func = task_func;
+  call->user_data = user_data;
+
+  return mwt_main_call_invoke (call, error);
 }
 
 /**
@@ -224,12 +253,10 @@ mwt_run_in_main (MwtMainFunc   func,
                  gpointer      user_data,
                  GError      **error)
 {
-  MwtMainCall call = { .item.func = mwt_main_call_dispatch, .func = func, .user_data = user_data };
-
   g_return_val_if_fail (func != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return mwt_main_call_invoke (&call, error);
+  return mwt_main_call_new_and_invoke (func, NULL, user_data, error);
 }
 
 /**
@@ -261,10 +288,8 @@ mwt_run_in_main_task (MwtMainTaskFunc   func,
                       gpointer          user_data,
                       GError          **error)
 {
-  MwtMainCall call = { .item.func = mwt_main_call_dispatch, .task_func = func, .user_data = user_data };
-
   g_return_val_if_fail (func != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return mwt_main_call_invoke (&call, error);
+  return mwt_main_call_new_and_invoke (NULL, func, user_data, error);
 }
