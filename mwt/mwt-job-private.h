@@ -55,6 +55,7 @@ typedef struct _MwtJob
   MwtJobState        state;
 } MwtJob;
 
+/* Takes over the caller's reference to @task. */
 MwtJob *mwt_job_new (MwtPool  *pool,
                      GTask    *task);
 void    mwt_job_run (MwtJob   *job,
