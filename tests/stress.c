@@ -32,6 +32,8 @@ typedef struct
   GThread      *submitter;
   GCancellable *cancellable;
   gboolean      use_run_task;
+  /* A run_task task with the pool as its source object holds the pool. */
+  gboolean      pool_is_source;
   CancelMode    cancel_mode;
   MainCall      main_call;
   guint         spin;
@@ -255,7 +257,8 @@ submit (MwtPool *pool,
 {
   if (record->use_run_task)
     {
-      g_autoptr(GTask) task = g_task_new (NULL, record->cancellable, record_completed, record);
+      g_autoptr(GTask) task = g_task_new (record->pool_is_source ? pool : NULL,
+                                          record->cancellable, record_completed, record);
 
       /* Report what the function did, not a late cancellation. */
       g_task_set_check_cancellable (task, FALSE);
@@ -310,6 +313,7 @@ submitter_main (gpointer data)
       record->round = round;
       record->submitter = g_thread_self ();
       record->use_run_task = g_rand_boolean (rand);
+      record->pool_is_source = record->use_run_task && g_rand_boolean (rand);
       record->spin = g_rand_int_range (rand, 0, 50);
       record->main_call = dice < 5 ? CALL_RUN_IN_MAIN : dice < 8 ? CALL_RUN_IN_MAIN_TASK : CALL_NONE;
       dice = g_rand_int_range (rand, 0, 100);
