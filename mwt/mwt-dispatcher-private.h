@@ -30,6 +30,9 @@ MwtDispatcher *mwt_dispatcher_new              (GMainContext    *context,
 GMainContext  *mwt_dispatcher_get_context      (MwtDispatcher   *self);
 void           mwt_dispatcher_push_locked      (MwtDispatcher   *self,
                                                 MwtDispatchItem *item);
+gboolean       mwt_dispatcher_push_unwoken_locked (MwtDispatcher   *self,
+                                                   MwtDispatchItem *item);
+void           mwt_dispatcher_wake             (MwtDispatcher   *self);
 void           mwt_dispatcher_push_call_locked (MwtDispatcher   *self,
                                                 MwtDispatchItem *item);
 void           mwt_dispatcher_steal_locked     (MwtDispatcher   *self,

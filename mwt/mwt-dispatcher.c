@@ -138,28 +138,49 @@ mwt_dispatcher_get_context (MwtDispatcher *self)
 
 /* The thread iterating the context calls prepare before it polls again,
  * so only other threads need to interrupt the poll (a syscall), and only
- * for the first item of a batch. Waking with the owner's lock held keeps
- * the source alive meanwhile; the lock order is owner, then context.
+ * for the first item of a batch. Returns whether the context needs that.
  */
-static void
+static gboolean
 mwt_dispatcher_mark_pending (MwtDispatcher *self)
 {
   if (g_atomic_int_get (&self->pending))
-    return;
+    return FALSE;
 
   g_atomic_int_set (&self->pending, TRUE);
 
-  if (!g_main_context_is_owner (self->context))
-    g_main_context_wakeup (self->context);
+  return !g_main_context_is_owner (self->context);
 }
 
+/* Waking with the owner's lock held keeps the source alive meanwhile; the
+ * lock order is owner, then context.
+ */
 void
 mwt_dispatcher_push_locked (MwtDispatcher   *self,
                             MwtDispatchItem *item)
 {
+  if (mwt_dispatcher_push_unwoken_locked (self, item))
+    mwt_dispatcher_wake (self);
+}
+
+/* Like mwt_dispatcher_push_locked(), for a caller that wakes the context
+ * itself once it has released the lock, so that the woken thread does not
+ * wait for it. It must know that the owner, and so the dispatcher, lives
+ * on meanwhile. Returns whether mwt_dispatcher_wake() is due.
+ */
+gboolean
+mwt_dispatcher_push_unwoken_locked (MwtDispatcher   *self,
+                                    MwtDispatchItem *item)
+{
   item->link.data = item;
   g_queue_push_tail_link (&self->done, &item->link);
-  mwt_dispatcher_mark_pending (self);
+
+  return mwt_dispatcher_mark_pending (self);
+}
+
+void
+mwt_dispatcher_wake (MwtDispatcher *self)
+{
+  g_main_context_wakeup (self->context);
 }
 
 void
@@ -168,7 +189,8 @@ mwt_dispatcher_push_call_locked (MwtDispatcher   *self,
 {
   item->link.data = item;
   g_queue_push_tail_link (&self->calls, &item->link);
-  mwt_dispatcher_mark_pending (self);
+  if (mwt_dispatcher_mark_pending (self))
+    mwt_dispatcher_wake (self);
 }
 
 void

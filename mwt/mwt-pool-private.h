@@ -67,6 +67,10 @@ struct _MwtPool
   guint              n_excess;
   /* Written with the lock held, read without it by submitters. */
   gint               n_idle;
+  /* Threads that finished a job and will check for work once more before
+   * they sleep (atomic): while there are any, submitters wake nobody.
+   */
+  gint               n_seeking;
   gint               closed;
   guint              n_busy;
   guint              n_blocked_owners;
@@ -100,8 +104,16 @@ struct _MwtWorker
   GThread        *thread;
   MwtThreadBatch *batch;
   gpointer        state;
-  /* Jobs run since the thread last went to sleep; guarded by the lock. */
-  guint           n_in_a_row;
+  /* Read and written by the worker's own thread only: whether it counts
+   * in n_seeking, whether it holds back wake-ups until it releases the
+   * lock (see mwt_pool_push_locked()) and those it holds back, and whether
+   * it may run alongside its submitters.
+   */
+  gboolean        seeking;
+  gboolean        defers_wakes;
+  MwtDispatcher  *to_wake[2];
+  gboolean        has_cpus_to_share;
+  gint64          cpus_read_at;
 };
 
 typedef gboolean (*MwtPoolPredicate) (MwtPool *pool,
@@ -109,6 +121,8 @@ typedef gboolean (*MwtPoolPredicate) (MwtPool *pool,
 
 /* mwt-worker.c */
 MwtWorker      *mwt_worker_get_current           (void);
+gboolean        mwt_worker_defer_wake            (MwtWorker        *worker,
+                                                  MwtDispatcher    *dispatcher);
 gpointer        mwt_worker_main                  (gpointer          data);
 MwtThreadBatch *mwt_pool_start_threads_locked    (MwtPool          *pool,
                                                   guint             n_threads,
@@ -122,6 +136,7 @@ gboolean        mwt_pool_report_init_locked      (MwtPool          *pool,
 gpointer        mwt_pool_next_job_locked         (MwtPool          *pool,
                                                   MwtWorker        *worker);
 void            mwt_pool_job_done_locked         (MwtPool          *pool,
+                                                  MwtWorker        *worker,
                                                   gpointer          job);
 void            mwt_pool_worker_exited_locked    (MwtPool          *pool,
                                                   MwtWorker        *worker);
@@ -132,6 +147,9 @@ MwtDispatcher  *mwt_pool_get_dispatcher_locked   (MwtPool          *pool,
 void            mwt_pool_queue_notify_locked     (MwtPool          *pool,
                                                   MwtNotifyFlags    flags);
 void            mwt_pool_collect_incoming_locked (MwtPool          *pool);
+void            mwt_pool_push_locked             (MwtPool          *pool,
+                                                  MwtDispatcher    *dispatcher,
+                                                  MwtDispatchItem  *item);
 void            mwt_pool_hand_back_locked        (MwtPool          *pool,
                                                   gpointer          job);
 void            mwt_pool_begin_close_locked      (MwtPool          *pool);

@@ -130,8 +130,8 @@ mwt_pool_queue_notify_locked (MwtPool        *pool,
                               MwtNotifyFlags  flags)
 {
   if (pool->pending_notify == 0)
-    mwt_dispatcher_push_locked (pool->dispatcher,
-                                &g_atomic_rc_box_acquire (pool->notifier)->item);
+    mwt_pool_push_locked (pool, pool->dispatcher,
+                          &g_atomic_rc_box_acquire (pool->notifier)->item);
 
   pool->pending_notify |= flags;
 }
@@ -230,6 +230,26 @@ mwt_pool_wait_locked (MwtPool          *pool,
     }
 }
 
+/* Queues @item on @dispatcher. A pool thread wakes the context only once
+ * it has released the lock (see mwt_worker_defer_wake()), so that the
+ * woken thread does not start with a wait for it; anyone else wakes it at
+ * once, with the lock held, which keeps the dispatcher alive meanwhile.
+ */
+void
+mwt_pool_push_locked (MwtPool         *pool,
+                      MwtDispatcher   *dispatcher,
+                      MwtDispatchItem *item)
+{
+  MwtWorker *worker;
+
+  if (!mwt_dispatcher_push_unwoken_locked (dispatcher, item))
+    return;
+
+  worker = mwt_worker_get_current ();
+  if (worker == NULL || worker->pool != pool || !mwt_worker_defer_wake (worker, dispatcher))
+    mwt_dispatcher_wake (dispatcher);
+}
+
 /* Hands a job back to its dispatcher, which releases it on that context. */
 void
 mwt_pool_hand_back_locked (MwtPool  *pool,
@@ -239,7 +259,7 @@ mwt_pool_hand_back_locked (MwtPool  *pool,
   GList *link = pool->drain_waiters.head;
 
   job->state = MWT_JOB_DONE;
-  mwt_dispatcher_push_locked (job->dispatcher, &job->item);
+  mwt_pool_push_locked (pool, job->dispatcher, &job->item);
 
   /* After the push: a drain on the same context completes after the job. */
   while (link != NULL)
@@ -397,13 +417,16 @@ mwt_pool_submit (MwtPool *pool,
   while (!g_atomic_pointer_compare_and_exchange (&pool->incoming, head, job));
 
   /* From here on the job may already be done and freed. Only the first
-   * job pushed on an empty stack wakes a thread: until one collects the
-   * stack, later jobs join it there. Taking the lock once orders the push
+   * job pushed on an empty stack wakes a thread, and only if none is
+   * seeking work: until one collects the stack, later jobs join it there,
+   * and a seeking thread checks the stack once more before it sleeps (see
+   * mwt_pool_next_job_locked()). Taking the lock once orders the push
    * with a thread going to sleep (it checks the stack with the lock held);
    * signalling after the unlock spares the woken thread, when it shares a
    * CPU with this one, a wait for the lock and two context switches.
    */
-  if (head == NULL && g_atomic_int_get (&pool->n_idle) > 0)
+  if (head == NULL && g_atomic_int_get (&pool->n_seeking) == 0 &&
+      g_atomic_int_get (&pool->n_idle) > 0)
     {
       g_mutex_lock (&pool->mutex);
       g_mutex_unlock (&pool->mutex);

@@ -633,6 +633,108 @@ test_run_task_released_on_caller (void)
     }
 }
 
+/* A task that cancels a queued one while it runs, once the main thread
+ * sleeps in poll(): only a wake-up of the main context at once, not once
+ * the running task returns, lets the main thread see the rejection.
+ */
+typedef struct
+{
+  GMutex        mutex;
+  GCond         cond;
+  gboolean      in_blocking_poll;
+  GCancellable *queued_cancellable;
+  TestGate      rejected;
+} CancelFromWorker;
+
+static CancelFromWorker *cancel_from_worker;
+
+static gint
+poll_and_report (GPollFD *fds,
+                 guint    n_fds,
+                 gint     timeout)
+{
+  CancelFromWorker *data = cancel_from_worker;
+  gint ready;
+
+  g_mutex_lock (&data->mutex);
+  data->in_blocking_poll = timeout != 0;
+  g_cond_broadcast (&data->cond);
+  g_mutex_unlock (&data->mutex);
+
+  ready = g_poll (fds, n_fds, timeout);
+
+  g_mutex_lock (&data->mutex);
+  data->in_blocking_poll = FALSE;
+  g_mutex_unlock (&data->mutex);
+
+  return ready;
+}
+
+static gpointer
+cancel_queued_then_wait (gpointer       thread_state,
+                         gpointer       func_data,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  CancelFromWorker *data = func_data;
+
+  g_mutex_lock (&data->mutex);
+  while (!data->in_blocking_poll)
+    g_cond_wait (&data->cond, &data->mutex);
+  g_mutex_unlock (&data->mutex);
+
+  g_cancellable_cancel (data->queued_cancellable);
+  test_gate_pass (&data->rejected);
+
+  return NULL;
+}
+
+static void
+run_rejection_round (MwtPool *pool)
+{
+  g_autoptr(GCancellable) queued_cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) running = NULL;
+  g_autoptr(GAsyncResult) queued = NULL;
+  g_autoptr(GError) error = NULL;
+  CancelFromWorker data = { .queued_cancellable = queued_cancellable };
+
+  g_mutex_init (&data.mutex);
+  g_cond_init (&data.cond);
+  test_gate_init (&data.rejected);
+  cancel_from_worker = &data;
+  g_main_context_set_poll_func (NULL, poll_and_report);
+
+  mwt_pool_run_async (pool, cancel_queued_then_wait, &data, NULL, NULL, test_store_result, &running);
+  mwt_pool_run_async (pool, test_return_func_data, NULL, NULL, queued_cancellable,
+                      test_store_result, &queued);
+
+  test_iterate_until (NULL, queued != NULL);
+  g_assert_null (mwt_pool_run_finish (pool, queued, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (running);
+
+  test_gate_open (&data.rejected);
+  test_iterate_until (NULL, running != NULL);
+
+  g_main_context_set_poll_func (NULL, NULL);
+  test_gate_clear (&data.rejected);
+  g_cond_clear (&data.cond);
+  g_mutex_clear (&data.mutex);
+}
+
+/* The main thread may find the rejection without a wake-up when it polls
+ * on a wake-up left over from before: repeating makes a missing wake-up
+ * (a hang) all but certain to show.
+ */
+static void
+test_run_rejection_wakes_main_while_worker_runs (void)
+{
+  g_autoptr(MwtPool) pool = mwt_pool_new (1, NULL, NULL, NULL, NULL, NULL);
+
+  for (guint i = 0; i < 50; i++)
+    run_rejection_round (pool);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -650,6 +752,8 @@ main (int   argc,
   g_test_add_func ("/Mwt/Pool/run/by-priority", test_run_task_priority);
   g_test_add_func ("/Mwt/Pool/run/callbacks-on-callers-context", test_run_callbacks_on_callers_context);
   g_test_add_func ("/Mwt/Pool/run/async-error-reaches-caller", test_run_async_error);
+  g_test_add_func ("/Mwt/Pool/run/rejection-wakes-main-while-worker-runs",
+                   test_run_rejection_wakes_main_while_worker_runs);
   g_test_add_func ("/Mwt/Pool/run/async-destroys-data-on-caller", test_run_async_destroy_notify);
   g_test_add_func ("/Mwt/Pool/run/task-released-on-caller", test_run_task_released_on_caller);
 
