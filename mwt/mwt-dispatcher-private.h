@@ -25,8 +25,11 @@ struct _MwtDispatchItem
   MwtDispatchFunc func;
 };
 
-MwtDispatcher *mwt_dispatcher_new              (GMainContext    *context,
-                                                GMutex          *lock);
+/* The _locked functions are called with the owner's lock held, so that
+ * items arrive in the order of the owner's events; the dispatcher's own
+ * lock nests inside it.
+ */
+MwtDispatcher *mwt_dispatcher_new              (GMainContext    *context);
 GMainContext  *mwt_dispatcher_get_context      (MwtDispatcher   *self);
 void           mwt_dispatcher_push_locked      (MwtDispatcher   *self,
                                                 MwtDispatchItem *item);

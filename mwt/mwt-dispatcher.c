@@ -11,28 +11,31 @@
 
 /* One source per (pool, context) replaces GTask's idle source per completed
  * task: a thread hands an item back by queueing it, and only the first item
- * of a batch wakes the context up. The queues are guarded by the lock of
- * the owner (the pool's mutex), so a worker can hand back a finished job
- * and take its next one in a single critical section.
+ * of a batch wakes the context up.
+ *
+ * The queues have a lock of their own, taken inside the owner's lock by
+ * the threads that push: the dispatch then needs only the source, which
+ * GLib keeps alive while it runs, and never the owner, which another
+ * thread may be finalizing meanwhile.
  */
 struct _MwtDispatcher
 {
   GSource       source;
 
-  GMutex       *lock;
   /* Owned: the pool keeps every context it completes work on alive until
    * it is finalized, so a wake-up never races with the context's end.
    */
   GMainContext *context;
 
-  /* Guarded by lock. Calls run before completions, and a thread blocked
-   * on the owner's behalf may run them too (see mwt_pool_wait_locked()).
+  /* Calls run before completions, and a thread blocked on the owner's
+   * behalf may run them too (see mwt_pool_wait_locked()).
    */
+  GMutex        mutex;
   GQueue        calls;
   GQueue        done;
 
   /* Atomic: read by prepare and check with the context's lock held, where
-   * taking the owner's lock would invert the lock order.
+   * taking another lock would invert the lock order.
    */
   gint          pending;
 };
@@ -81,16 +84,16 @@ mwt_dispatcher_dispatch (GSource     *source,
   GQueue calls;
   GQueue done;
 
-  g_mutex_lock (self->lock);
+  g_mutex_lock (&self->mutex);
   g_atomic_int_set (&self->pending, FALSE);
   calls = self->calls;
   done = self->done;
   g_queue_init (&self->calls);
   g_queue_init (&self->done);
-  g_mutex_unlock (self->lock);
+  g_mutex_unlock (&self->mutex);
 
   /* The last item may drop the last reference to the owner, which then
-   * destroys this source: nothing below may touch the owner or its lock.
+   * destroys this source; GLib keeps it alive until this returns.
    */
   mwt_dispatch_items (&calls);
   mwt_dispatch_items (&done);
@@ -105,6 +108,7 @@ mwt_dispatcher_finalize (GSource *source)
 
   g_assert (g_queue_is_empty (&self->calls));
   g_assert (g_queue_is_empty (&self->done));
+  g_mutex_clear (&self->mutex);
 }
 
 static GSourceFuncs mwt_dispatcher_funcs = {
@@ -115,13 +119,12 @@ static GSourceFuncs mwt_dispatcher_funcs = {
 };
 
 MwtDispatcher *
-mwt_dispatcher_new (GMainContext *context,
-                    GMutex       *lock)
+mwt_dispatcher_new (GMainContext *context)
 {
   MwtDispatcher *self;
 
   self = (MwtDispatcher *) g_source_new (&mwt_dispatcher_funcs, sizeof *self);
-  self->lock = lock;
+  g_mutex_init (&self->mutex);
   self->context = g_main_context_ref (context);
   g_source_set_static_name ((GSource *) self, "[mwt] dispatcher");
   g_source_set_can_recurse ((GSource *) self, TRUE);
@@ -141,18 +144,26 @@ mwt_dispatcher_get_context (MwtDispatcher *self)
  * for the first item of a batch. Returns whether the context needs that.
  */
 static gboolean
-mwt_dispatcher_mark_pending (MwtDispatcher *self)
+mwt_dispatcher_push_to (MwtDispatcher   *self,
+                        GQueue          *queue,
+                        MwtDispatchItem *item)
 {
-  if (g_atomic_int_get (&self->pending))
-    return FALSE;
+  gboolean first;
 
-  g_atomic_int_set (&self->pending, TRUE);
+  item->link.data = item;
 
-  return !g_main_context_is_owner (self->context);
+  g_mutex_lock (&self->mutex);
+  g_queue_push_tail_link (queue, &item->link);
+  first = !g_atomic_int_get (&self->pending);
+  if (first)
+    g_atomic_int_set (&self->pending, TRUE);
+  g_mutex_unlock (&self->mutex);
+
+  return first && !g_main_context_is_owner (self->context);
 }
 
 /* Waking with the owner's lock held keeps the source alive meanwhile; the
- * lock order is owner, then context.
+ * lock order is owner, dispatcher, context.
  */
 void
 mwt_dispatcher_push_locked (MwtDispatcher   *self,
@@ -163,18 +174,16 @@ mwt_dispatcher_push_locked (MwtDispatcher   *self,
 }
 
 /* Like mwt_dispatcher_push_locked(), for a caller that wakes the context
- * itself once it has released the lock, so that the woken thread does not
- * wait for it. It must know that the owner, and so the dispatcher, lives
- * on meanwhile. Returns whether mwt_dispatcher_wake() is due.
+ * itself once it has released the owner's lock, so that the woken thread
+ * does not wait for it. It must know that the owner, and so the
+ * dispatcher, lives on meanwhile. Returns whether mwt_dispatcher_wake()
+ * is due.
  */
 gboolean
 mwt_dispatcher_push_unwoken_locked (MwtDispatcher   *self,
                                     MwtDispatchItem *item)
 {
-  item->link.data = item;
-  g_queue_push_tail_link (&self->done, &item->link);
-
-  return mwt_dispatcher_mark_pending (self);
+  return mwt_dispatcher_push_to (self, &self->done, item);
 }
 
 void
@@ -187,9 +196,7 @@ void
 mwt_dispatcher_push_call_locked (MwtDispatcher   *self,
                                  MwtDispatchItem *item)
 {
-  item->link.data = item;
-  g_queue_push_tail_link (&self->calls, &item->link);
-  if (mwt_dispatcher_mark_pending (self))
+  if (mwt_dispatcher_push_to (self, &self->calls, item))
     mwt_dispatcher_wake (self);
 }
 
@@ -197,8 +204,10 @@ void
 mwt_dispatcher_steal_calls_locked (MwtDispatcher *self,
                                    GQueue        *calls)
 {
+  g_mutex_lock (&self->mutex);
   *calls = self->calls;
   g_queue_init (&self->calls);
+  g_mutex_unlock (&self->mutex);
 }
 
 /* Appends every pending item to @items, calls first. */
@@ -208,10 +217,12 @@ mwt_dispatcher_steal_locked (MwtDispatcher *self,
 {
   GList *link;
 
+  g_mutex_lock (&self->mutex);
   while ((link = g_queue_pop_head_link (&self->calls)) != NULL)
     g_queue_push_tail_link (items, link);
   while ((link = g_queue_pop_head_link (&self->done)) != NULL)
     g_queue_push_tail_link (items, link);
+  g_mutex_unlock (&self->mutex);
 }
 
 /* The context goes last: GLib takes the context's lock again after a

@@ -38,8 +38,9 @@ struct _MwtPool
   GMainContext      *context;
   MwtDispatcher     *dispatcher;
 
-  /* The one lock of the pool: it guards every field below and the queues
-   * of the pool's dispatchers. It is never held while user code runs.
+  /* The lock of the pool: it guards every field below, and items reach
+   * the pool's dispatchers with it held, in the order of the pool's
+   * events. It is never held while user code runs.
    */
   GMutex             mutex;
   /* Idle workers wait here for a job or for the order to exit. */

@@ -149,7 +149,7 @@ mwt_pool_get_dispatcher_locked (MwtPool      *pool,
         return dispatcher;
     }
 
-  dispatcher = mwt_dispatcher_new (context, &pool->mutex);
+  dispatcher = mwt_dispatcher_new (context);
   g_ptr_array_add (pool->dispatchers, dispatcher);
 
   return dispatcher;
