@@ -256,8 +256,10 @@ mwt_pool_hand_back_locked (MwtPool  *pool,
                            gpointer  data)
 {
   MwtJob *job = data;
+  guint64 seq = job->seq;
   GList *link = pool->drain_waiters.head;
 
+  /* Once pushed, the job may be released on its context at once. */
   job->state = MWT_JOB_DONE;
   mwt_pool_push_locked (pool, job->dispatcher, &job->item);
 
@@ -267,7 +269,7 @@ mwt_pool_hand_back_locked (MwtPool  *pool,
       MwtWaiter *waiter = link->data;
 
       link = link->next;
-      if (job->seq > waiter->last_seq)
+      if (seq > waiter->last_seq)
         continue;
 
       if (--waiter->n_remaining == 0)
