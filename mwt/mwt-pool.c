@@ -554,6 +554,12 @@ mwt_pool_class_init (MwtPoolClass *klass)
   object_class->get_property = mwt_pool_get_property;
   object_class->set_property = mwt_pool_set_property;
 
+  /* GLib 2.74 caches G_IO_ERROR's quark in a plain static that its first
+   * callers fill in: fill it here, before any pool thread can race its
+   * tasks for it.
+   */
+  (void) G_IO_ERROR;
+
   /**
    * MwtPool:closed:
    *
