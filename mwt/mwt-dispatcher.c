@@ -163,7 +163,7 @@ mwt_dispatcher_push_to (MwtDispatcher   *self,
 }
 
 /* Waking with the owner's lock held keeps the source alive meanwhile; the
- * lock order is owner, dispatcher, context.
+ * owner's lock comes first, then the dispatcher's or the context's.
  */
 void
 mwt_dispatcher_push_locked (MwtDispatcher   *self,
