@@ -141,18 +141,26 @@ mwt_main_call_wait_locked (MwtMainCall *call)
     g_cond_wait (&call->cond, call->lock);
 }
 
-/* Runs @call on the target context and waits for it. The runner gets a
- * reference of its own, which it drops once it has signalled.
+/* Runs @func or @task_func on the target context and waits for it. The
+ * call is shared with the side that runs it, which holds a reference of
+ * its own and drops it once it has signalled.
  */
 static gpointer
-mwt_main_call_invoke (MwtMainCall  *call,
-                      GError      **error)
+mwt_main_call_invoke (MwtMainFunc       func,
+                      MwtMainTaskFunc   task_func,
+                      gpointer          user_data,
+                      GError          **error)
 {
+  MwtMainCall *call = g_atomic_rc_box_new0 (MwtMainCall);
   MwtWorker *worker = mwt_worker_get_current ();
   MwtPool *pool = worker != NULL ? worker->pool : NULL;
   GMutex lock;
   gpointer result;
 
+  call->item.func = mwt_main_call_dispatch;
+  call->func = func;
+  call->task_func = task_func;
+  call->user_data = user_data;
   call->context = pool != NULL ? pool->context : g_main_context_default ();
   g_cond_init (&call->cond);
   g_mutex_init (&lock);
@@ -204,22 +212,6 @@ mwt_main_call_invoke (MwtMainCall  *call,
   return result;
 }
 
-static gpointer
-mwt_main_call_new_and_invoke (MwtMainFunc       func,
-                              MwtMainTaskFunc   task_func,
-                              gpointer          user_data,
-                              GError          **error)
-{
-  MwtMainCall *call = g_atomic_rc_box_new0 (MwtMainCall);
-
-  call->item.func = mwt_main_call_dispatch;
-  call->func = func;
-  call->task_func = task_func;
-  call->user_data = user_data;
-
-  return mwt_main_call_invoke (call, error);
-}
-
 /**
  * mwt_run_in_main:
  * @func: (scope call) (closure user_data): the function to run on the main
@@ -256,7 +248,7 @@ mwt_run_in_main (MwtMainFunc   func,
   g_return_val_if_fail (func != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return mwt_main_call_new_and_invoke (func, NULL, user_data, error);
+  return mwt_main_call_invoke (func, NULL, user_data, error);
 }
 
 /**
@@ -291,5 +283,5 @@ mwt_run_in_main_task (MwtMainTaskFunc   func,
   g_return_val_if_fail (func != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return mwt_main_call_new_and_invoke (NULL, func, user_data, error);
+  return mwt_main_call_invoke (NULL, func, user_data, error);
 }

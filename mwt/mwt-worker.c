@@ -312,6 +312,14 @@ mwt_worker_stop_seeking (MwtWorker *worker)
   g_atomic_int_dec_and_test (&worker->pool->n_seeking);
 }
 
+/* Wakes a sleeping thread if work is left for it in the queue. */
+static void
+mwt_pool_wake_another_locked (MwtPool *pool)
+{
+  if (pool->n_idle > 0 && !g_queue_is_empty (&pool->queue))
+    g_cond_signal (&pool->work_cond);
+}
+
 gpointer
 mwt_pool_next_job_locked (MwtPool   *pool,
                           MwtWorker *worker)
@@ -329,8 +337,7 @@ mwt_pool_next_job_locked (MwtPool   *pool,
         {
           pool->n_excess--;
           /* A submitter may have left its job to this thread. */
-          if (pool->n_idle > 0 && !g_queue_is_empty (&pool->queue))
-            g_cond_signal (&pool->work_cond);
+          mwt_pool_wake_another_locked (pool);
           break;
         }
 
@@ -343,8 +350,7 @@ mwt_pool_next_job_locked (MwtPool   *pool,
           job->state = MWT_JOB_RUNNING;
           pool->n_busy++;
           /* Each woken thread wakes the next while work is left. */
-          if (pool->n_idle > 0 && !g_queue_is_empty (&pool->queue))
-            g_cond_signal (&pool->work_cond);
+          mwt_pool_wake_another_locked (pool);
           mwt_pool_queue_notify_locked (pool, MWT_NOTIFY_N_BUSY | MWT_NOTIFY_N_QUEUED);
           return job;
         }
