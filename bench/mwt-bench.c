@@ -143,7 +143,7 @@ submit (Way way)
   switch (way)
     {
     case WAY_MWT_RUN_ASYNC:
-      mwt_pool_run_async (pool, mwt_trivial, NULL, NULL, NULL, mwt_async_done, NULL);
+      mwt_pool_run_async (pool, mwt_trivial, NULL, NULL, NULL, G_PRIORITY_DEFAULT, NULL, mwt_async_done, NULL);
       break;
     case WAY_MWT_RUN_TASK:
       task = g_task_new (NULL, NULL, task_done, NULL);
@@ -311,7 +311,7 @@ calls_main_start (gpointer data)
 {
   CallsMain *calls = data;
 
-  mwt_pool_run_async (pool, calls->func, GINT_TO_POINTER (calls->n), NULL, NULL, mwt_async_done, NULL);
+  mwt_pool_run_async (pool, calls->func, GINT_TO_POINTER (calls->n), NULL, NULL, G_PRIORITY_DEFAULT, NULL, mwt_async_done, NULL);
 
   return G_SOURCE_REMOVE;
 }
@@ -460,7 +460,7 @@ bytes_per_queued_task (Way way,
               g_task_run_in_thread (task, gtask_hold);
             }
           else
-            mwt_pool_run_async (pool, mwt_hold, NULL, NULL, NULL, NULL, NULL);
+            mwt_pool_run_async (pool, mwt_hold, NULL, NULL, NULL, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
         }
       before = rss_kib ();
       for (gint i = 0; i < n; i++)
@@ -496,9 +496,9 @@ cancel_seconds (gint n)
   n_done = 0;
   n_target = n + n_threads;
   for (gint i = 0; i < n_threads; i++)
-    mwt_pool_run_async (pool, mwt_hold, NULL, NULL, NULL, mwt_async_done, NULL);
+    mwt_pool_run_async (pool, mwt_hold, NULL, NULL, NULL, G_PRIORITY_DEFAULT, NULL, mwt_async_done, NULL);
   for (gint i = 0; i < n; i++)
-    mwt_pool_run_async (pool, mwt_trivial, NULL, NULL, cancellable, mwt_async_done, NULL);
+    mwt_pool_run_async (pool, mwt_trivial, NULL, NULL, NULL, G_PRIORITY_DEFAULT, cancellable, mwt_async_done, NULL);
 
   start = now_us ();
   g_cancellable_cancel (cancellable);

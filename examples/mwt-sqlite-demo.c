@@ -199,7 +199,7 @@ submit_next (Run *run)
   query = &run->queries[run->n_submitted++];
   if (run->mode == MODE_MWT)
     {
-      mwt_pool_run_async (run->pool, query_on_thread_connection, query, NULL, NULL,
+      mwt_pool_run_async (run->pool, query_on_thread_connection, query, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
                           query_done, run);
     }
   else

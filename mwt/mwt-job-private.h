@@ -46,6 +46,7 @@ typedef struct _MwtJob
   MwtPoolFunc        func;
   gpointer           func_data;
   GDestroyNotify     func_data_destroy;
+  GDestroyNotify     result_destroy;
   gpointer           result;
 
   /* The error of func, or why the job never ran. */

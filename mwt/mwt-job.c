@@ -28,7 +28,7 @@ mwt_job_complete (MwtDispatchItem *item)
   if (job->error != NULL)
     g_task_return_error (task, job->error);
   else if (job->func != NULL)
-    g_task_return_pointer (task, job->result, NULL);
+    g_task_return_pointer (task, job->result, job->result_destroy);
   /* else a mwt_pool_run_task() function ran and returned the task itself. */
 
   g_slice_free (MwtJob, job);

@@ -32,9 +32,11 @@ struct _MwtPool
 
   /* Set before the first thread starts, then read-only. */
   MwtThreadInitFunc  init;
+  gpointer           init_data;
+  GDestroyNotify     init_data_destroy;
   MwtThreadExitFunc  at_exit;
-  gpointer           user_data;
-  GDestroyNotify     user_data_destroy;
+  gpointer           at_exit_data;
+  GDestroyNotify     at_exit_data_destroy;
   GMainContext      *context;
   MwtDispatcher     *dispatcher;
 

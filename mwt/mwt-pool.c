@@ -484,8 +484,10 @@ mwt_pool_finalize (GObject *object)
   g_ptr_array_unref (pool->dispatchers);
   g_main_context_unref (pool->context);
 
-  if (pool->user_data_destroy != NULL)
-    pool->user_data_destroy (pool->user_data);
+  if (pool->init_data_destroy != NULL)
+    pool->init_data_destroy (pool->init_data);
+  if (pool->at_exit_data_destroy != NULL)
+    pool->at_exit_data_destroy (pool->at_exit_data);
 
   g_cond_clear (&pool->state_cond);
   g_cond_clear (&pool->work_cond);
@@ -735,32 +737,36 @@ mwt_pool_async_initable_iface_init (GAsyncInitableIface *iface)
 static MwtPool *
 mwt_pool_new_unstarted (guint             n_threads,
                         MwtThreadInitFunc init,
+                        gpointer          init_data,
+                        GDestroyNotify    init_data_destroy,
                         MwtThreadExitFunc at_exit,
-                        gpointer          user_data,
-                        GDestroyNotify    user_data_destroy)
+                        gpointer          at_exit_data,
+                        GDestroyNotify    at_exit_data_destroy)
 {
   MwtPool *pool = g_object_new (MWT_TYPE_POOL, "n-threads", n_threads, NULL);
 
   pool->init = init;
+  pool->init_data = init_data;
+  pool->init_data_destroy = init_data_destroy;
   pool->at_exit = at_exit;
-  pool->user_data = user_data;
-  pool->user_data_destroy = user_data_destroy;
+  pool->at_exit_data = at_exit_data;
+  pool->at_exit_data_destroy = at_exit_data_destroy;
 
   return pool;
 }
 
 /**
- * mwt_pool_new_async:
+ * mwt_pool_new_async: (skip)
  * @n_threads: the number of threads, at least 1
- * @init: (scope notified) (closure user_data) (destroy user_data_destroy) (nullable):
- *   the function that builds each thread's state, run inside each new
- *   thread, or %NULL for a %NULL state
- * @at_exit: (scope notified) (closure user_data) (nullable): the function
- *   that releases a thread's state, run inside that thread before it exits,
- *   or %NULL
+ * @init: (nullable): the function that builds each thread's state, run
+ *   inside each new thread, or %NULL for a %NULL state
+ * @at_exit: (nullable): the function that releases a thread's state, run
+ *   inside that thread before it exits, or %NULL
  * @user_data: data for @init and @at_exit
- * @user_data_destroy: (nullable): frees @user_data once
- *   no thread of the pool will run @init or @at_exit again
+ * @user_data_destroy: (nullable): frees @user_data once no thread of the
+ *   pool will run @init or @at_exit again
+ * @io_priority: the I/O priority of the request: that of @callback's
+ *   dispatch
  * @cancellable: (nullable): a #GCancellable
  * @callback: (scope async) (closure callback_data): called once every
  *   @init has returned, or once creation failed
@@ -778,6 +784,9 @@ mwt_pool_new_unstarted (guint             n_threads,
  * The pool's own context, the one mwt_run_in_main() calls into from its
  * threads, is the thread-default main context of the caller.
  *
+ * Bindings use mwt_pool_new_full_async(), which gives each function its
+ * own data.
+ *
  * Since: 1.0
  */
 void
@@ -786,26 +795,76 @@ mwt_pool_new_async (guint               n_threads,
                     MwtThreadExitFunc   at_exit,
                     gpointer            user_data,
                     GDestroyNotify      user_data_destroy,
+                    int                 io_priority,
                     GCancellable       *cancellable,
                     GAsyncReadyCallback callback,
                     gpointer            callback_data)
+{
+  g_return_if_fail (n_threads >= 1);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  mwt_pool_new_full_async (n_threads, init, user_data, user_data_destroy, at_exit, user_data, NULL,
+                           io_priority, cancellable, callback, callback_data);
+}
+
+/**
+ * mwt_pool_new_full_async: (rename-to mwt_pool_new_async)
+ * @n_threads: the number of threads, at least 1
+ * @init: (scope notified) (closure init_data) (destroy init_data_destroy) (nullable):
+ *   the function that builds each thread's state, run inside each new
+ *   thread, or %NULL for a %NULL state
+ * @init_data: data for @init
+ * @init_data_destroy: (nullable): frees @init_data once no thread of the
+ *   pool will run @init again
+ * @at_exit: (scope notified) (closure at_exit_data) (destroy at_exit_data_destroy) (nullable):
+ *   the function that releases a thread's state, run inside that thread
+ *   before it exits, or %NULL
+ * @at_exit_data: data for @at_exit
+ * @at_exit_data_destroy: (nullable): frees @at_exit_data once no thread of
+ *   the pool will run @at_exit again
+ * @io_priority: the I/O priority of the request: that of @callback's
+ *   dispatch
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure callback_data): called once every
+ *   @init has returned, or once creation failed
+ * @callback_data: data for @callback
+ *
+ * Like mwt_pool_new_async(), with data of its own for each function: the
+ * form that language bindings use.
+ *
+ * Since: 1.0
+ */
+void
+mwt_pool_new_full_async (guint               n_threads,
+                         MwtThreadInitFunc   init,
+                         gpointer            init_data,
+                         GDestroyNotify      init_data_destroy,
+                         MwtThreadExitFunc   at_exit,
+                         gpointer            at_exit_data,
+                         GDestroyNotify      at_exit_data_destroy,
+                         int                 io_priority,
+                         GCancellable       *cancellable,
+                         GAsyncReadyCallback callback,
+                         gpointer            callback_data)
 {
   g_autoptr(MwtPool) pool = NULL;
 
   g_return_if_fail (n_threads >= 1);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  pool = mwt_pool_new_unstarted (n_threads, init, at_exit, user_data, user_data_destroy);
-  g_async_initable_init_async (G_ASYNC_INITABLE (pool), G_PRIORITY_DEFAULT,
+  pool = mwt_pool_new_unstarted (n_threads, init, init_data, init_data_destroy,
+                                 at_exit, at_exit_data, at_exit_data_destroy);
+  g_async_initable_init_async (G_ASYNC_INITABLE (pool), io_priority,
                                cancellable, callback, callback_data);
 }
 
 /**
  * mwt_pool_new_finish:
  * @result: the #GAsyncResult given to the callback of mwt_pool_new_async()
+ *   or mwt_pool_new_full_async()
  * @error: return location for a #GError
  *
- * Finishes mwt_pool_new_async().
+ * Finishes mwt_pool_new_async() or mwt_pool_new_full_async().
  *
  * Returns: (transfer full): the new pool, or %NULL with @error set
  *
@@ -818,6 +877,7 @@ mwt_pool_new_finish (GAsyncResult  *result,
   g_autoptr(GObject) source = NULL;
 
   g_return_val_if_fail (G_IS_TASK (result), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == mwt_pool_init_async, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   source = g_async_result_get_source_object (result);
@@ -827,23 +887,24 @@ mwt_pool_new_finish (GAsyncResult  *result,
 }
 
 /**
- * mwt_pool_new:
+ * mwt_pool_new: (skip)
  * @n_threads: the number of threads, at least 1
- * @init: (scope notified) (closure user_data) (destroy user_data_destroy) (nullable):
- *   the function that builds each thread's state, run inside each new
- *   thread, or %NULL
- * @at_exit: (scope notified) (closure user_data) (nullable): the function
- *   that releases a thread's state, run inside that thread before it exits,
- *   or %NULL
+ * @init: (nullable): the function that builds each thread's state, run
+ *   inside each new thread, or %NULL
+ * @at_exit: (nullable): the function that releases a thread's state, run
+ *   inside that thread before it exits, or %NULL
  * @user_data: data for @init and @at_exit
- * @user_data_destroy: (nullable): frees @user_data once
- *   no thread of the pool will run @init or @at_exit again
+ * @user_data_destroy: (nullable): frees @user_data once no thread of the
+ *   pool will run @init or @at_exit again
  * @error: return location for a #GError
  *
  * The blocking form of mwt_pool_new_async(): returns once every @init has
  * returned. While it waits, the calling thread runs the mwt_run_in_main()
  * calls that the new threads make into its context, if it owns that
  * context or can acquire it.
+ *
+ * Bindings use mwt_pool_new_full(), which gives each function its own
+ * data.
  *
  * Returns: (transfer full): the new pool, or %NULL with @error set
  *
@@ -857,12 +918,53 @@ mwt_pool_new (guint               n_threads,
               GDestroyNotify      user_data_destroy,
               GError            **error)
 {
+  g_return_val_if_fail (n_threads >= 1, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return mwt_pool_new_full (n_threads, init, user_data, user_data_destroy, at_exit, user_data, NULL, error);
+}
+
+/**
+ * mwt_pool_new_full: (rename-to mwt_pool_new)
+ * @n_threads: the number of threads, at least 1
+ * @init: (scope notified) (closure init_data) (destroy init_data_destroy) (nullable):
+ *   the function that builds each thread's state, run inside each new
+ *   thread, or %NULL
+ * @init_data: data for @init
+ * @init_data_destroy: (nullable): frees @init_data once no thread of the
+ *   pool will run @init again
+ * @at_exit: (scope notified) (closure at_exit_data) (destroy at_exit_data_destroy) (nullable):
+ *   the function that releases a thread's state, run inside that thread
+ *   before it exits, or %NULL
+ * @at_exit_data: data for @at_exit
+ * @at_exit_data_destroy: (nullable): frees @at_exit_data once no thread of
+ *   the pool will run @at_exit again
+ * @error: return location for a #GError
+ *
+ * Like mwt_pool_new(), with data of its own for each function: the form
+ * that language bindings use.
+ *
+ * Returns: (transfer full): the new pool, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+MwtPool *
+mwt_pool_new_full (guint               n_threads,
+                   MwtThreadInitFunc   init,
+                   gpointer            init_data,
+                   GDestroyNotify      init_data_destroy,
+                   MwtThreadExitFunc   at_exit,
+                   gpointer            at_exit_data,
+                   GDestroyNotify      at_exit_data_destroy,
+                   GError            **error)
+{
   g_autoptr(MwtPool) pool = NULL;
 
   g_return_val_if_fail (n_threads >= 1, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  pool = mwt_pool_new_unstarted (n_threads, init, at_exit, user_data, user_data_destroy);
+  pool = mwt_pool_new_unstarted (n_threads, init, init_data, init_data_destroy,
+                                 at_exit, at_exit_data, at_exit_data_destroy);
   if (!g_initable_init (G_INITABLE (pool), NULL, error))
     return NULL;
 
@@ -1059,6 +1161,9 @@ mwt_pool_run_task (MwtPool           *pool,
   mwt_pool_submit (pool, job);
 }
 
+/* @result_destroy is typed GFreeFunc for introspection: the scanner
+ * would take any GDestroyNotify that follows @func for @func's own.
+ */
 /**
  * mwt_pool_run_async:
  * @pool: a #MwtPool
@@ -1066,6 +1171,9 @@ mwt_pool_run_task (MwtPool           *pool,
  *   the function to run on a pool thread
  * @func_data: data for @func
  * @func_data_destroy: (nullable): frees @func_data
+ * @result_destroy: (nullable) (type GLib.FreeFunc) (scope async): frees a result of @func
+ *   that nobody collected with mwt_pool_run_finish()
+ * @io_priority: the I/O priority of the request: its place in the queue
  * @cancellable: (nullable): a #GCancellable
  * @callback: (scope async) (closure user_data): called on the caller's
  *   thread-default main context once @func has returned, or once the call
@@ -1088,6 +1196,8 @@ mwt_pool_run_async (MwtPool             *pool,
                     MwtPoolFunc          func,
                     gpointer             func_data,
                     GDestroyNotify       func_data_destroy,
+                    GDestroyNotify       result_destroy,
+                    int                  io_priority,
                     GCancellable        *cancellable,
                     GAsyncReadyCallback  callback,
                     gpointer             user_data)
@@ -1105,11 +1215,13 @@ mwt_pool_run_async (MwtPool             *pool,
    */
   (g_task_set_source_tag) (task, mwt_pool_run_async);
   g_task_set_check_cancellable (task, FALSE);
+  g_task_set_priority (task, io_priority);
 
   job = mwt_job_new (pool, task);
   job->func = func;
   job->func_data = func_data;
   job->func_data_destroy = func_data_destroy;
+  job->result_destroy = result_destroy;
   mwt_pool_submit (pool, job);
 }
 
@@ -1138,11 +1250,65 @@ mwt_pool_run_finish (MwtPool       *pool,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+static void
+mwt_pool_store_result (GObject      *source_object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/**
+ * mwt_pool_run_sync:
+ * @pool: a #MwtPool
+ * @func: (scope call) (closure func_data): the function to run on a pool
+ *   thread
+ * @func_data: data for @func
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * The blocking form of mwt_pool_run_async(), the pool's
+ * g_task_run_in_thread_sync(): runs @func on one of @pool's threads with
+ * that thread's state and returns what it returned.
+ *
+ * Returns: (transfer full) (nullable): what @func returned, or %NULL with
+ *   @error set
+ *
+ * Since: 1.0
+ */
+gpointer
+mwt_pool_run_sync (MwtPool       *pool,
+                   MwtPoolFunc    func,
+                   gpointer       func_data,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  g_autoptr(GMainContext) context = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  g_return_val_if_fail (MWT_IS_POOL (pool), NULL);
+  g_return_val_if_fail (func != NULL, NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  context = g_main_context_new ();
+  g_main_context_push_thread_default (context);
+  mwt_pool_run_async (pool, func, func_data, NULL, NULL, G_PRIORITY_DEFAULT, cancellable,
+                      mwt_pool_store_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (context, TRUE);
+  g_main_context_pop_thread_default (context);
+
+  return mwt_pool_run_finish (pool, result, error);
+}
+
 /* Draining and closing */
 
 /**
  * mwt_pool_drain_async:
  * @pool: a #MwtPool
+ * @io_priority: the I/O priority of the request: that of @callback's
+ *   dispatch
  * @cancellable: (nullable): a #GCancellable, which only stops the wait
  * @callback: (scope async) (closure user_data): called on the caller's
  *   thread-default main context once the pool is drained
@@ -1161,6 +1327,7 @@ mwt_pool_run_finish (MwtPool       *pool,
  */
 void
 mwt_pool_drain_async (MwtPool             *pool,
+                      int                  io_priority,
                       GCancellable        *cancellable,
                       GAsyncReadyCallback  callback,
                       gpointer             user_data)
@@ -1173,6 +1340,7 @@ mwt_pool_drain_async (MwtPool             *pool,
 
   task = g_task_new (pool, cancellable, callback, user_data);
   g_task_set_source_tag (task, mwt_pool_drain_async);
+  g_task_set_priority (task, io_priority);
   waiter = mwt_waiter_new_cancellable (pool, task);
 
   g_mutex_lock (&pool->mutex);
@@ -1224,6 +1392,8 @@ mwt_pool_drain_finish (MwtPool       *pool,
 /**
  * mwt_pool_close_async:
  * @pool: a #MwtPool
+ * @io_priority: the I/O priority of the request: that of @callback's
+ *   dispatch
  * @cancellable: (nullable): a #GCancellable, which only stops the wait
  * @callback: (scope async) (closure user_data) (nullable): called on the
  *   caller's thread-default main context once every thread has exited, or
@@ -1245,6 +1415,7 @@ mwt_pool_drain_finish (MwtPool       *pool,
  */
 void
 mwt_pool_close_async (MwtPool             *pool,
+                      int                  io_priority,
                       GCancellable        *cancellable,
                       GAsyncReadyCallback  callback,
                       gpointer             user_data)
@@ -1266,6 +1437,7 @@ mwt_pool_close_async (MwtPool             *pool,
 
   task = g_task_new (pool, cancellable, callback, user_data);
   g_task_set_source_tag (task, mwt_pool_close_async);
+  g_task_set_priority (task, io_priority);
   waiter = mwt_waiter_new_cancellable (pool, task);
 
   g_mutex_lock (&pool->mutex);

@@ -90,14 +90,17 @@ typedef void (*MwtPoolThreadFunc) (GTask        *task,
 /**
  * MwtPoolFunc:
  * @thread_state: (nullable): the state of the pool thread running the function
- * @func_data: (closure): the data given to mwt_pool_run_async()
- * @cancellable: (nullable): the #GCancellable given to mwt_pool_run_async()
+ * @func_data: (closure): the data given to mwt_pool_run_async() or
+ *   mwt_pool_run_sync()
+ * @cancellable: (nullable): the #GCancellable given with @func_data
  * @error: return location for a #GError
  *
- * The function run on a pool thread by mwt_pool_run_async().
+ * The function run on a pool thread by mwt_pool_run_async() and
+ * mwt_pool_run_sync().
  *
  * Returns: (nullable) (transfer full): the result handed to
- *   mwt_pool_run_finish(), or %NULL with @error set on failure
+ *   mwt_pool_run_finish() or returned by mwt_pool_run_sync(), or %NULL
+ *   with @error set on failure
  *
  * Since: 1.0
  */
@@ -107,81 +110,113 @@ typedef gpointer (*MwtPoolFunc) (gpointer       thread_state,
                                  GError       **error);
 
 MWT_AVAILABLE_IN_ALL
-void          mwt_pool_new_async     (guint                 n_threads,
-                                      MwtThreadInitFunc     init,
-                                      MwtThreadExitFunc     at_exit,
-                                      gpointer              user_data,
-                                      GDestroyNotify        user_data_destroy,
-                                      GCancellable         *cancellable,
-                                      GAsyncReadyCallback   callback,
-                                      gpointer              callback_data);
+void          mwt_pool_new_async      (guint                 n_threads,
+                                       MwtThreadInitFunc     init,
+                                       MwtThreadExitFunc     at_exit,
+                                       gpointer              user_data,
+                                       GDestroyNotify        user_data_destroy,
+                                       int                   io_priority,
+                                       GCancellable         *cancellable,
+                                       GAsyncReadyCallback   callback,
+                                       gpointer              callback_data);
 MWT_AVAILABLE_IN_ALL
-MwtPool      *mwt_pool_new_finish    (GAsyncResult         *result,
-                                      GError              **error) G_GNUC_WARN_UNUSED_RESULT;
+void          mwt_pool_new_full_async (guint                 n_threads,
+                                       MwtThreadInitFunc     init,
+                                       gpointer              init_data,
+                                       GDestroyNotify        init_data_destroy,
+                                       MwtThreadExitFunc     at_exit,
+                                       gpointer              at_exit_data,
+                                       GDestroyNotify        at_exit_data_destroy,
+                                       int                   io_priority,
+                                       GCancellable         *cancellable,
+                                       GAsyncReadyCallback   callback,
+                                       gpointer              callback_data);
 MWT_AVAILABLE_IN_ALL
-MwtPool      *mwt_pool_new           (guint                 n_threads,
-                                      MwtThreadInitFunc     init,
-                                      MwtThreadExitFunc     at_exit,
-                                      gpointer              user_data,
-                                      GDestroyNotify        user_data_destroy,
-                                      GError              **error) G_GNUC_WARN_UNUSED_RESULT;
+MwtPool      *mwt_pool_new_finish     (GAsyncResult         *result,
+                                       GError              **error) G_GNUC_WARN_UNUSED_RESULT;
+MWT_AVAILABLE_IN_ALL
+MwtPool      *mwt_pool_new            (guint                 n_threads,
+                                       MwtThreadInitFunc     init,
+                                       MwtThreadExitFunc     at_exit,
+                                       gpointer              user_data,
+                                       GDestroyNotify        user_data_destroy,
+                                       GError              **error) G_GNUC_WARN_UNUSED_RESULT;
+MWT_AVAILABLE_IN_ALL
+MwtPool      *mwt_pool_new_full       (guint                 n_threads,
+                                       MwtThreadInitFunc     init,
+                                       gpointer              init_data,
+                                       GDestroyNotify        init_data_destroy,
+                                       MwtThreadExitFunc     at_exit,
+                                       gpointer              at_exit_data,
+                                       GDestroyNotify        at_exit_data_destroy,
+                                       GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 
 MWT_AVAILABLE_IN_ALL
-guint         mwt_pool_get_n_threads (MwtPool              *pool);
+guint         mwt_pool_get_n_threads  (MwtPool              *pool);
 MWT_AVAILABLE_IN_ALL
-gboolean      mwt_pool_set_n_threads (MwtPool              *pool,
-                                      guint                 n_threads,
-                                      GError              **error);
+gboolean      mwt_pool_set_n_threads  (MwtPool              *pool,
+                                       guint                 n_threads,
+                                       GError              **error);
 MWT_AVAILABLE_IN_ALL
-gboolean      mwt_pool_is_closed     (MwtPool              *pool);
+gboolean      mwt_pool_is_closed      (MwtPool              *pool);
 MWT_AVAILABLE_IN_ALL
-guint         mwt_pool_get_n_busy    (MwtPool              *pool);
+guint         mwt_pool_get_n_busy     (MwtPool              *pool);
 MWT_AVAILABLE_IN_ALL
-guint         mwt_pool_get_n_queued  (MwtPool              *pool);
+guint         mwt_pool_get_n_queued   (MwtPool              *pool);
 MWT_AVAILABLE_IN_ALL
-GMainContext *mwt_pool_get_context   (MwtPool              *pool);
+GMainContext *mwt_pool_get_context    (MwtPool              *pool);
 MWT_AVAILABLE_IN_ALL
-MwtPool      *mwt_pool_get_current   (void);
+MwtPool      *mwt_pool_get_current    (void);
 
 MWT_AVAILABLE_IN_ALL
-void          mwt_pool_run_task      (MwtPool              *pool,
-                                      GTask                *task,
-                                      MwtPoolThreadFunc     func);
+void          mwt_pool_run_task       (MwtPool              *pool,
+                                       GTask                *task,
+                                       MwtPoolThreadFunc     func);
 MWT_AVAILABLE_IN_ALL
-void          mwt_pool_run_async     (MwtPool              *pool,
-                                      MwtPoolFunc           func,
-                                      gpointer              func_data,
-                                      GDestroyNotify        func_data_destroy,
-                                      GCancellable         *cancellable,
-                                      GAsyncReadyCallback   callback,
-                                      gpointer              user_data);
+void          mwt_pool_run_async      (MwtPool              *pool,
+                                       MwtPoolFunc           func,
+                                       gpointer              func_data,
+                                       GDestroyNotify        func_data_destroy,
+                                       GDestroyNotify        result_destroy,
+                                       int                   io_priority,
+                                       GCancellable         *cancellable,
+                                       GAsyncReadyCallback   callback,
+                                       gpointer              user_data);
 MWT_AVAILABLE_IN_ALL
-gpointer      mwt_pool_run_finish    (MwtPool              *pool,
-                                      GAsyncResult         *result,
-                                      GError              **error);
+gpointer      mwt_pool_run_finish     (MwtPool              *pool,
+                                       GAsyncResult         *result,
+                                       GError              **error);
+MWT_AVAILABLE_IN_ALL
+gpointer      mwt_pool_run_sync       (MwtPool              *pool,
+                                       MwtPoolFunc           func,
+                                       gpointer              func_data,
+                                       GCancellable         *cancellable,
+                                       GError              **error);
 
 MWT_AVAILABLE_IN_ALL
-void          mwt_pool_drain_async   (MwtPool              *pool,
-                                      GCancellable         *cancellable,
-                                      GAsyncReadyCallback   callback,
-                                      gpointer              user_data);
+void          mwt_pool_drain_async    (MwtPool              *pool,
+                                       int                   io_priority,
+                                       GCancellable         *cancellable,
+                                       GAsyncReadyCallback   callback,
+                                       gpointer              user_data);
 MWT_AVAILABLE_IN_ALL
-gboolean      mwt_pool_drain_finish  (MwtPool              *pool,
-                                      GAsyncResult         *result,
-                                      GError              **error);
+gboolean      mwt_pool_drain_finish   (MwtPool              *pool,
+                                       GAsyncResult         *result,
+                                       GError              **error);
 
 MWT_AVAILABLE_IN_ALL
-void          mwt_pool_close_async   (MwtPool              *pool,
-                                      GCancellable         *cancellable,
-                                      GAsyncReadyCallback   callback,
-                                      gpointer              user_data);
+void          mwt_pool_close_async    (MwtPool              *pool,
+                                       int                   io_priority,
+                                       GCancellable         *cancellable,
+                                       GAsyncReadyCallback   callback,
+                                       gpointer              user_data);
 MWT_AVAILABLE_IN_ALL
-gboolean      mwt_pool_close_finish  (MwtPool              *pool,
-                                      GAsyncResult         *result,
-                                      GError              **error);
+gboolean      mwt_pool_close_finish   (MwtPool              *pool,
+                                       GAsyncResult         *result,
+                                       GError              **error);
 MWT_AVAILABLE_IN_ALL
-gboolean      mwt_pool_close         (MwtPool              *pool,
-                                      GCancellable         *cancellable,
-                                      GError              **error);
+gboolean      mwt_pool_close          (MwtPool              *pool,
+                                       GCancellable         *cancellable,
+                                       GError              **error);
 
 G_END_DECLS

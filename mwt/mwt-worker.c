@@ -74,7 +74,7 @@ mwt_worker_main (gpointer data)
   g_private_set (&current_worker, worker);
 
   if (pool->init != NULL)
-    worker->state = pool->init (pool->user_data, &error);
+    worker->state = pool->init (pool->init_data, &error);
 
   init_failed = error != NULL;
 
@@ -112,7 +112,7 @@ mwt_worker_main (gpointer data)
    * thread's init failed and the pool never opened.
    */
   if (!init_failed && pool->at_exit != NULL)
-    pool->at_exit (worker->state, pool->user_data);
+    pool->at_exit (worker->state, pool->at_exit_data);
 
   g_mutex_lock (&pool->mutex);
   mwt_pool_worker_exited_locked (pool, worker);

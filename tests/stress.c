@@ -267,7 +267,7 @@ submit (MwtPool *pool,
     }
   else
     {
-      mwt_pool_run_async (pool, work_async, record, record_destroyed,
+      mwt_pool_run_async (pool, work_async, record, record_destroyed, NULL, G_PRIORITY_DEFAULT,
                           record->cancellable, record_completed, record);
     }
 }
@@ -329,7 +329,7 @@ submitter_main (gpointer data)
       submit (pool, record);
 
       if ((gint) i == submitter->close_at)
-        mwt_pool_close_async (pool, NULL, close_done, round);
+        mwt_pool_close_async (pool, G_PRIORITY_DEFAULT, NULL, close_done, round);
 
       /* Cancel one of the pending ones: queued, running or done. */
       if (to_cancel->len > 0 && g_rand_int_range (rand, 0, 4) == 0)

@@ -157,14 +157,14 @@ test_close_waits_for_busy_threads (void)
   for (guint i = 0; i < 2; i++)
     {
       busy[i].gate = &gate;
-      mwt_pool_run_async (pool, run_job, &busy[i], NULL, NULL, store_completion, &busy_done[i]);
+      mwt_pool_run_async (pool, run_job, &busy[i], NULL, NULL, G_PRIORITY_DEFAULT, NULL, store_completion, &busy_done[i]);
     }
   test_gate_wait_for (&gate, 2);
   for (guint i = 0; i < 5; i++)
-    mwt_pool_run_async (pool, run_job, &queued[i], NULL, NULL, store_completion, &queued_done[i]);
+    mwt_pool_run_async (pool, run_job, &queued[i], NULL, NULL, G_PRIORITY_DEFAULT, NULL, store_completion, &queued_done[i]);
   g_assert_cmpuint (mwt_pool_get_n_queued (pool), ==, 5);
 
-  mwt_pool_close_async (pool, NULL, store_completion, &closed);
+  mwt_pool_close_async (pool, G_PRIORITY_DEFAULT, NULL, store_completion, &closed);
   g_assert_true (mwt_pool_is_closed (pool));
   g_assert_cmpuint (mwt_pool_get_n_queued (pool), ==, 0);
 
@@ -220,12 +220,12 @@ test_close_stops_idle_threads_at_once (void)
   busy.gate = &gate;
   busy.counters = &counters;
   busy.wait_for_exits = 1;
-  mwt_pool_run_async (pool, run_job, &busy, NULL, NULL, store_completion, &busy_done);
+  mwt_pool_run_async (pool, run_job, &busy, NULL, NULL, G_PRIORITY_DEFAULT, NULL, store_completion, &busy_done);
   test_gate_wait_for (&gate, 1);
   test_gate_open (&gate);
 
   /* Fire and forget: the pool is closed at once, and nothing holds it. */
-  mwt_pool_close_async (pool, NULL, NULL, NULL);
+  mwt_pool_close_async (pool, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
   g_assert_true (mwt_pool_is_closed (pool));
   test_iterate_until (NULL, busy_done.result != NULL);
   g_assert_true (mwt_pool_run_finish (pool, busy_done.result, NULL) == &busy);
@@ -254,7 +254,7 @@ test_close_then_run_fails (void)
   g_assert_true (mwt_pool_close (pool, NULL, &error));
   g_assert_no_error (error);
 
-  mwt_pool_run_async (pool, run_job, &job, NULL, NULL, store_completion, &run_async_done);
+  mwt_pool_run_async (pool, run_job, &job, NULL, NULL, G_PRIORITY_DEFAULT, NULL, store_completion, &run_async_done);
   task = g_task_new (pool, NULL, store_completion, &run_task_done);
   mwt_pool_run_task (pool, task, test_return_true);
   g_clear_object (&task);
@@ -270,7 +270,7 @@ test_close_then_run_fails (void)
 
   /* Closing twice is harmless, both ways. */
   g_assert_true (mwt_pool_close (pool, NULL, &error));
-  mwt_pool_close_async (pool, NULL, store_completion, &closed_again);
+  mwt_pool_close_async (pool, G_PRIORITY_DEFAULT, NULL, store_completion, &closed_again);
   test_iterate_until (NULL, closed_again.result != NULL);
   g_assert_true (mwt_pool_close_finish (pool, closed_again.result, &error));
   g_assert_no_error (error);
@@ -297,10 +297,10 @@ test_close_cancel_stops_the_wait (void)
   pool = new_counting_pool (&counters, 1);
 
   busy.gate = &gate;
-  mwt_pool_run_async (pool, run_job, &busy, NULL, NULL, store_completion, &busy_done);
+  mwt_pool_run_async (pool, run_job, &busy, NULL, NULL, G_PRIORITY_DEFAULT, NULL, store_completion, &busy_done);
   test_gate_wait_for (&gate, 1);
 
-  mwt_pool_close_async (pool, cancellable, store_completion, &closed);
+  mwt_pool_close_async (pool, G_PRIORITY_DEFAULT, cancellable, store_completion, &closed);
   g_cancellable_cancel (cancellable);
   test_iterate_until (NULL, closed.result != NULL);
   g_assert_false (mwt_pool_close_finish (pool, closed.result, &error));
@@ -341,13 +341,13 @@ test_cancel_while_queued (void)
 
   test_gate_init (&gate);
   busy.gate = &gate;
-  mwt_pool_run_async (pool, run_job, &busy, NULL, NULL, store_completion, &busy_done);
+  mwt_pool_run_async (pool, run_job, &busy, NULL, NULL, G_PRIORITY_DEFAULT, NULL, store_completion, &busy_done);
   test_gate_wait_for (&gate, 1);
 
   /* The middle one can be cancelled; the others go on. */
-  mwt_pool_run_async (pool, run_job, &queued[0], NULL, NULL, store_completion, &queued_done[0]);
-  mwt_pool_run_async (pool, run_job, &queued[1], NULL, cancellable, store_completion, &queued_done[1]);
-  mwt_pool_run_async (pool, run_job, &queued[2], NULL, NULL, store_completion, &queued_done[2]);
+  mwt_pool_run_async (pool, run_job, &queued[0], NULL, NULL, G_PRIORITY_DEFAULT, NULL, store_completion, &queued_done[0]);
+  mwt_pool_run_async (pool, run_job, &queued[1], NULL, NULL, G_PRIORITY_DEFAULT, cancellable, store_completion, &queued_done[1]);
+  mwt_pool_run_async (pool, run_job, &queued[2], NULL, NULL, G_PRIORITY_DEFAULT, NULL, store_completion, &queued_done[2]);
   g_cancellable_cancel (cancellable);
   g_assert_cmpuint (mwt_pool_get_n_queued (pool), ==, 2);
 
@@ -391,7 +391,7 @@ test_cancel_before_submit (void)
   Job job = { 0, };
 
   g_cancellable_cancel (cancellable);
-  mwt_pool_run_async (pool, run_job, &job, NULL, cancellable, store_completion, &run_async_done);
+  mwt_pool_run_async (pool, run_job, &job, NULL, NULL, G_PRIORITY_DEFAULT, cancellable, store_completion, &run_async_done);
   task = g_task_new (NULL, cancellable, store_completion, &run_task_done);
   mwt_pool_run_task (pool, task, test_return_true);
   g_clear_object (&task);
@@ -423,7 +423,7 @@ close_own_pool (gpointer       thread_state,
 
   if (func_data != NULL)
     {
-      mwt_pool_close_async (pool, NULL, store_completion, func_data);
+      mwt_pool_close_async (pool, G_PRIORITY_DEFAULT, NULL, store_completion, func_data);
       return NULL;
     }
 
@@ -443,7 +443,7 @@ test_close_blocking_from_own_thread (void)
   counters_init (&counters);
   pool = new_counting_pool (&counters, 2);
 
-  mwt_pool_run_async (pool, close_own_pool, NULL, NULL, NULL, store_completion, &done);
+  mwt_pool_run_async (pool, close_own_pool, NULL, NULL, NULL, G_PRIORITY_DEFAULT, NULL, store_completion, &done);
   test_iterate_until (NULL, done.result != NULL);
   g_assert_null (mwt_pool_run_finish (pool, done.result, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
@@ -467,7 +467,7 @@ test_close_async_from_own_thread (void)
   counters_init (&counters);
   pool = new_counting_pool (&counters, 2);
 
-  mwt_pool_run_async (pool, close_own_pool, &closed, NULL, NULL, store_completion, &done);
+  mwt_pool_run_async (pool, close_own_pool, &closed, NULL, NULL, G_PRIORITY_DEFAULT, NULL, store_completion, &done);
   test_iterate_until (NULL, closed.result != NULL);
 
   /* The closing task finished first; the close callback ran here. */
@@ -516,7 +516,7 @@ test_last_unref_with_tasks_in_flight (void)
   g_object_add_weak_pointer (G_OBJECT (pool), (gpointer *) &pool);
 
   for (guint i = 0; i < 1000; i++)
-    mwt_pool_run_async (pool, return_null, NULL, NULL, NULL, count_callback, &n_callbacks);
+    mwt_pool_run_async (pool, return_null, NULL, NULL, NULL, G_PRIORITY_DEFAULT, NULL, count_callback, &n_callbacks);
   g_object_unref (pool);
 
   /* Nothing is lost; the pool goes once the last task is done. */

@@ -99,7 +99,7 @@ run_work (MwtPool      *pool,
           GCancellable *cancellable,
           Tally        *tally)
 {
-  mwt_pool_run_async (pool, work_func, work, NULL, cancellable, tally_run_callback, tally);
+  mwt_pool_run_async (pool, work_func, work, NULL, NULL, G_PRIORITY_DEFAULT, cancellable, tally_run_callback, tally);
 }
 
 static void
@@ -338,7 +338,7 @@ test_drain_waits_for_earlier_run_async_callbacks (void)
     run_work (pool, &queued[i], NULL, &tally);
   test_gate_wait_for (&gate, 2);
 
-  mwt_pool_drain_async (pool, NULL, drain_done, &drain);
+  mwt_pool_drain_async (pool, G_PRIORITY_DEFAULT, NULL, drain_done, &drain);
   iterate_pending (NULL);
   g_assert_false (drain.done);
   g_assert_cmpuint (tally.n_callbacks, ==, 0);
@@ -373,7 +373,7 @@ test_drain_waits_for_earlier_run_task_callbacks (void)
     run_work_task (pool, &queued[i], G_PRIORITY_DEFAULT, &tally);
   test_gate_wait_for (&gate, 2);
 
-  mwt_pool_drain_async (pool, NULL, drain_done, &drain);
+  mwt_pool_drain_async (pool, G_PRIORITY_DEFAULT, NULL, drain_done, &drain);
   iterate_pending (NULL);
   g_assert_false (drain.done);
   g_assert_cmpuint (tally.n_callbacks, ==, 0);
@@ -409,7 +409,7 @@ test_drain_completes_on_the_callers_context (void)
     }
   for (guint i = 0; i < G_N_ELEMENTS (queued); i++)
     run_work (pool, &queued[i], NULL, &tally);
-  mwt_pool_drain_async (pool, NULL, drain_done, &drain);
+  mwt_pool_drain_async (pool, G_PRIORITY_DEFAULT, NULL, drain_done, &drain);
   g_main_context_pop_thread_default (context);
 
   test_gate_wait_for (&gate, 2);
@@ -439,7 +439,7 @@ test_drain_is_not_held_up_by_later_tasks (void)
   test_gate_init (&gate);
   for (guint i = 0; i < G_N_ELEMENTS (earlier); i++)
     run_work (pool, &earlier[i], NULL, &tally);
-  mwt_pool_drain_async (pool, NULL, drain_done, &drain);
+  mwt_pool_drain_async (pool, G_PRIORITY_DEFAULT, NULL, drain_done, &drain);
 
   /* The later task holds a thread until the drain is over. */
   run_work (pool, &later, NULL, &later_tally);
@@ -469,7 +469,7 @@ test_drain_leaves_the_pool_open (void)
   Drain drain = { &tally, };
 
   run_work (pool, &work[0], NULL, &tally);
-  mwt_pool_drain_async (pool, NULL, drain_done, &drain);
+  mwt_pool_drain_async (pool, G_PRIORITY_DEFAULT, NULL, drain_done, &drain);
   test_iterate_until (NULL, drain.done);
   g_assert_no_error (drain.error);
   g_assert_false (mwt_pool_is_closed (pool));
@@ -498,7 +498,7 @@ test_drain_then_close_fails_no_queued_task (void)
   test_gate_wait_for (&gate, 1);
   g_assert_cmpuint (mwt_pool_get_n_queued (pool), ==, G_N_ELEMENTS (queued));
 
-  mwt_pool_drain_async (pool, NULL, drain_done, &drain);
+  mwt_pool_drain_async (pool, G_PRIORITY_DEFAULT, NULL, drain_done, &drain);
   test_gate_open (&gate);
   test_iterate_until (NULL, drain.done);
   g_assert_no_error (drain.error);
@@ -528,7 +528,7 @@ test_close_alone_fails_queued_tasks (void)
     run_work (pool, &queued[i], NULL, &tally);
   test_gate_wait_for (&gate, 1);
 
-  mwt_pool_close_async (pool, NULL, test_store_result, &closed);
+  mwt_pool_close_async (pool, G_PRIORITY_DEFAULT, NULL, test_store_result, &closed);
   test_gate_open (&gate);
   test_iterate_until (NULL, closed != NULL && tally.n_callbacks == G_N_ELEMENTS (queued) + 1);
   g_assert_true (mwt_pool_close_finish (pool, closed, NULL));
@@ -557,8 +557,8 @@ test_drain_cancel_stops_only_the_wait (void)
     run_work (pool, &queued[i], NULL, &tally);
   test_gate_wait_for (&gate, 1);
 
-  mwt_pool_drain_async (pool, cancellable, drain_done, &cancelled);
-  mwt_pool_drain_async (pool, NULL, drain_done, &other);
+  mwt_pool_drain_async (pool, G_PRIORITY_DEFAULT, cancellable, drain_done, &cancelled);
+  mwt_pool_drain_async (pool, G_PRIORITY_DEFAULT, NULL, drain_done, &other);
   g_cancellable_cancel (cancellable);
   test_iterate_until (NULL, cancelled.done);
   g_assert_error (cancelled.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
@@ -590,13 +590,13 @@ test_drain_on_an_idle_pool (void)
   Tally tally = { 0, };
   Drain fresh = { NULL, }, idle_again = { NULL, };
 
-  mwt_pool_drain_async (pool, NULL, drain_done, &fresh);
+  mwt_pool_drain_async (pool, G_PRIORITY_DEFAULT, NULL, drain_done, &fresh);
   test_iterate_until (NULL, fresh.done);
   g_assert_no_error (fresh.error);
 
   run_work (pool, &work, NULL, &tally);
   test_iterate_until (NULL, tally.n_callbacks == 1);
-  mwt_pool_drain_async (pool, NULL, drain_done, &idle_again);
+  mwt_pool_drain_async (pool, G_PRIORITY_DEFAULT, NULL, drain_done, &idle_again);
   test_iterate_until (NULL, idle_again.done);
   g_assert_no_error (idle_again.error);
 
@@ -620,8 +620,8 @@ test_drain_on_a_closed_pool_waits_for_exits (void)
 
   run_work (pool, &held, NULL, &tally);
   test_gate_wait_for (&gate, 1);
-  mwt_pool_close_async (pool, NULL, NULL, NULL);
-  mwt_pool_drain_async (pool, NULL, drain_done, &drain);
+  mwt_pool_close_async (pool, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+  mwt_pool_drain_async (pool, G_PRIORITY_DEFAULT, NULL, drain_done, &drain);
 
   /* The busy thread cannot exit: neither can the drain complete. */
   iterate_pending (NULL);
@@ -635,7 +635,7 @@ test_drain_on_a_closed_pool_waits_for_exits (void)
   g_assert_cmpuint (tally.n_ok, ==, 1);
 
   /* Without threads left, it completes at once. */
-  mwt_pool_drain_async (pool, NULL, drain_done, &after);
+  mwt_pool_drain_async (pool, G_PRIORITY_DEFAULT, NULL, drain_done, &after);
   test_iterate_until (NULL, after.done);
   g_assert_no_error (after.error);
 
@@ -665,7 +665,7 @@ test_drain_completes_after_cancelled_callbacks (void)
   run_work (pool, &queued, cancellable, &tally);
   test_gate_wait_for (&gate, 1);
 
-  mwt_pool_drain_async (pool, NULL, drain_done, &drain);
+  mwt_pool_drain_async (pool, G_PRIORITY_DEFAULT, NULL, drain_done, &drain);
   g_cancellable_cancel (cancellable);
   test_gate_open (&gate);
   test_iterate_until (NULL, drain.done);
@@ -712,7 +712,7 @@ test_drain_completes_after_low_priority_callbacks (void)
 
   run_work_task (pool, &low, G_PRIORITY_LOW, &tally);
   wait_until_idle (pool);
-  mwt_pool_drain_async (pool, NULL, drain_done, &drain);
+  mwt_pool_drain_async (pool, G_PRIORITY_DEFAULT, NULL, drain_done, &drain);
   test_iterate_until (NULL, drain.done);
   g_assert_no_error (drain.error);
 
@@ -740,7 +740,7 @@ test_close_completes_after_busy_callbacks (void)
   run_work_task (pool, &low, G_PRIORITY_LOW, &tally);
   test_gate_wait_for (&gate, 2);
 
-  mwt_pool_close_async (pool, NULL, drain_done, &closing);
+  mwt_pool_close_async (pool, G_PRIORITY_DEFAULT, NULL, drain_done, &closing);
   g_cancellable_cancel (cancellable);
   test_gate_open (&gate);
   /* Wait for the threads to exit without dispatching anything. */
@@ -786,7 +786,7 @@ run_and_wait (MwtPool     *pool,
   g_autoptr(GError) error = NULL;
   gpointer ret;
 
-  mwt_pool_run_async (pool, func, func_data, NULL, NULL, test_store_result, &result);
+  mwt_pool_run_async (pool, func, func_data, NULL, NULL, G_PRIORITY_DEFAULT, NULL, test_store_result, &result);
   test_iterate_until (NULL, result != NULL);
   ret = mwt_pool_run_finish (pool, result, &error);
   g_assert_no_error (error);
@@ -997,7 +997,7 @@ test_context_workers_post_without_waiting (void)
   /* Like GApplication and GMainLoop, the main thread owns its context. */
   g_assert_true (g_main_context_acquire (NULL));
   test_gate_init (&gate);
-  mwt_pool_run_async (pool, post_and_go_on, &post, NULL, NULL, tally_run_callback, &tally);
+  mwt_pool_run_async (pool, post_and_go_on, &post, NULL, NULL, G_PRIORITY_DEFAULT, NULL, tally_run_callback, &tally);
 
   /* The worker posted and went on while the owner was not iterating. */
   test_gate_wait_for (&gate, 1);
@@ -1023,7 +1023,7 @@ own_context_thread (gpointer data)
   post->pool = mwt_pool_new (2, NULL, NULL, NULL, NULL, NULL);
   post->loop = g_main_loop_new (context, FALSE);
   for (guint i = 0; i < post->n_expected; i++)
-    mwt_pool_run_async (post->pool, post_and_go_on, post, NULL, NULL, tally_run_callback, &tally);
+    mwt_pool_run_async (post->pool, post_and_go_on, post, NULL, NULL, G_PRIORITY_DEFAULT, NULL, tally_run_callback, &tally);
   g_main_loop_run (post->loop);
   test_iterate_until (context, tally.n_callbacks == post->n_expected);
   g_assert_cmpuint (tally.n_ok, ==, post->n_expected);
@@ -1077,7 +1077,7 @@ test_context_idle_posts_never_run_on_the_worker (void)
 
   test_gate_init (&gate);
   g_assert_null (g_main_context_get_thread_default ());
-  mwt_pool_run_async (pool, post_idle_and_go_on, &post, NULL, NULL, tally_run_callback, &tally);
+  mwt_pool_run_async (pool, post_idle_and_go_on, &post, NULL, NULL, G_PRIORITY_DEFAULT, NULL, tally_run_callback, &tally);
   test_gate_wait_for (&gate, 1);
   g_assert_cmpint (g_atomic_int_get (&post.n_posted), ==, 0);
   test_gate_open (&gate);
@@ -1230,7 +1230,7 @@ resize_and_close_elsewhere (gpointer data)
   MwtPool *pool = data;
 
   g_assert_true (mwt_pool_set_n_threads (pool, 3, NULL));
-  mwt_pool_close_async (pool, NULL, NULL, NULL);
+  mwt_pool_close_async (pool, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
 
   return NULL;
 }
@@ -1361,7 +1361,7 @@ test_counters_burst_coalesces_while_the_loop_is_busy (void)
 
   /* The main loop is busy elsewhere while the whole burst runs. */
   for (guint i = 0; i < n_tasks; i++)
-    mwt_pool_run_async (pool, count_down, &countdown, NULL, NULL, tally_run_callback, &tally);
+    mwt_pool_run_async (pool, count_down, &countdown, NULL, NULL, G_PRIORITY_DEFAULT, NULL, tally_run_callback, &tally);
   g_mutex_lock (&countdown.mutex);
   while (countdown.n_left > 0)
     if (!g_cond_wait_until (&countdown.cond, &countdown.mutex, deadline))
@@ -1421,7 +1421,7 @@ test_counters_closed_notifies_on_close (void)
 
   iterate_pending (NULL);
   g_assert_cmpuint (notifies.n_closed_notifies, ==, 0);
-  mwt_pool_close_async (pool, NULL, NULL, NULL);
+  mwt_pool_close_async (pool, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
   test_iterate_until (NULL, notifies.n_closed_notifies == 1);
   g_assert_true (notifies.last_closed);
 
@@ -1742,7 +1742,7 @@ test_resize_loses_no_task_under_load (void)
     {
       counted[i].callbacks = callbacks;
       counted[i].index = i;
-      mwt_pool_run_async (pool, counted_func, &counted[i], NULL, NULL, counted_callback, &n_callbacks);
+      mwt_pool_run_async (pool, counted_func, &counted[i], NULL, NULL, G_PRIORITY_DEFAULT, NULL, counted_callback, &n_callbacks);
       if (i % 250 == 0)
         g_assert_true (mwt_pool_set_n_threads (pool, sizes[n_resizes++ % G_N_ELEMENTS (sizes)], NULL));
       if (i % 7 == 0)

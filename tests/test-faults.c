@@ -70,7 +70,7 @@ test_init_fails_on_a_random_thread (void)
         }
       else
         {
-          mwt_pool_new_async (n_threads, counted_init, counted_exit, &counts, NULL, NULL,
+          mwt_pool_new_async (n_threads, counted_init, counted_exit, &counts, NULL, G_PRIORITY_DEFAULT, NULL,
                               test_store_result, &result);
           test_iterate_until (NULL, result != NULL);
           pool = mwt_pool_new_finish (result, &error);
@@ -168,7 +168,7 @@ test_task_never_completed (void)
   test_iterate_until (NULL, finalized_on != NULL);
   g_assert_true (finalized_on == g_thread_self ());
 
-  mwt_pool_run_async (pool, test_return_func_data, pool, NULL, NULL, test_store_result, &result);
+  mwt_pool_run_async (pool, test_return_func_data, pool, NULL, NULL, G_PRIORITY_DEFAULT, NULL, test_store_result, &result);
   test_iterate_until (NULL, result != NULL);
   g_assert_true (mwt_pool_run_finish (pool, result, NULL) == pool);
 }
@@ -230,8 +230,8 @@ owner_main (gpointer data)
 
       g_task_set_task_data (task, &owner, NULL);
       mwt_pool_run_task (pool, task, test_return_task_data);
-      mwt_pool_run_async (pool, test_return_func_data, &owner, NULL, NULL, owner_callback, &owner);
-      mwt_pool_run_async (pool, call_owner, &owner, NULL, NULL, owner_callback, &owner);
+      mwt_pool_run_async (pool, test_return_func_data, &owner, NULL, NULL, G_PRIORITY_DEFAULT, NULL, owner_callback, &owner);
+      mwt_pool_run_async (pool, call_owner, &owner, NULL, NULL, G_PRIORITY_DEFAULT, NULL, owner_callback, &owner);
     }
 
   /* Only the thread-default stack and the pool hold the context now. */

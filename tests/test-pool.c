@@ -160,7 +160,7 @@ test_new_state_per_thread (void)
    * state built on its own thread.
    */
   for (guint i = 0; i < 4; i++)
-    mwt_pool_run_async (pool, return_thread_state, &gate, NULL, NULL,
+    mwt_pool_run_async (pool, return_thread_state, &gate, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
                         test_store_result, &results[i]);
   test_gate_wait_for (&gate, 4);
   test_gate_open (&gate);
@@ -204,7 +204,7 @@ test_new_async (void)
 
   recorder_init (&recorder, 0);
   mwt_pool_new_async (3, recorder_thread_init, recorder_thread_exit,
-                      &recorder, recorder_destroy, NULL,
+                      &recorder, recorder_destroy, G_PRIORITY_DEFAULT, NULL,
                       test_store_result, &result);
   test_iterate_until (NULL, result != NULL);
 
@@ -267,7 +267,7 @@ test_new_async_init_fails (void)
 
   recorder_init (&recorder, 2);
   mwt_pool_new_async (3, recorder_thread_init, recorder_thread_exit,
-                      &recorder, recorder_destroy, NULL,
+                      &recorder, recorder_destroy, G_PRIORITY_DEFAULT, NULL,
                       test_store_result, &result);
   test_iterate_until (NULL, result != NULL);
 
@@ -292,7 +292,7 @@ test_new_async_cancelled (void)
   recorder_init (&recorder, 0);
   g_cancellable_cancel (cancellable);
   mwt_pool_new_async (2, recorder_thread_init, recorder_thread_exit,
-                      &recorder, recorder_destroy, cancellable,
+                      &recorder, recorder_destroy, G_PRIORITY_DEFAULT, cancellable,
                       test_store_result, &result);
   test_iterate_until (NULL, result != NULL);
 
@@ -325,7 +325,7 @@ test_new_without_callbacks (void)
   pool = mwt_pool_new (2, NULL, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
 
-  mwt_pool_run_async (pool, return_state_as_is, NULL, NULL, NULL,
+  mwt_pool_run_async (pool, return_state_as_is, NULL, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
                       test_store_result, &result);
   test_iterate_until (NULL, result != NULL);
   g_assert_null (mwt_pool_run_finish (pool, result, &error));
@@ -511,7 +511,7 @@ submit_from_own_context (gpointer data)
       if (i % 2 == 0)
         mwt_pool_run_task (pool, task, return_true_on_worker);
       else
-        mwt_pool_run_async (pool, test_return_func_data, NULL, NULL, NULL,
+        mwt_pool_run_async (pool, test_return_func_data, NULL, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
                             record_callback_thread, &probe);
     }
 
@@ -557,7 +557,7 @@ test_run_async_error (void)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  mwt_pool_run_async (pool, fail_on_worker, NULL, NULL, NULL, test_store_result, &result);
+  mwt_pool_run_async (pool, fail_on_worker, NULL, NULL, NULL, G_PRIORITY_DEFAULT, NULL, test_store_result, &result);
   test_iterate_until (NULL, result != NULL);
   g_assert_null (mwt_pool_run_finish (pool, result, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
@@ -596,7 +596,7 @@ test_run_async_destroy_notify (void)
   g_autoptr(MwtPool) pool = mwt_pool_new (2, NULL, NULL, NULL, NULL, NULL);
   DestroyProbe probe = { g_thread_self (), 0 };
 
-  mwt_pool_run_async (pool, test_return_func_data, &probe, destroy_on_main_thread, NULL,
+  mwt_pool_run_async (pool, test_return_func_data, &probe, destroy_on_main_thread, NULL, G_PRIORITY_DEFAULT, NULL,
                       check_destroyed_before_callback, &probe);
   test_iterate_until (NULL, probe.n_destroyed == 2);
 }
@@ -704,8 +704,8 @@ run_rejection_round (MwtPool *pool)
   cancel_from_worker = &data;
   g_main_context_set_poll_func (NULL, poll_and_report);
 
-  mwt_pool_run_async (pool, cancel_queued_then_wait, &data, NULL, NULL, test_store_result, &running);
-  mwt_pool_run_async (pool, test_return_func_data, NULL, NULL, queued_cancellable,
+  mwt_pool_run_async (pool, cancel_queued_then_wait, &data, NULL, NULL, G_PRIORITY_DEFAULT, NULL, test_store_result, &running);
+  mwt_pool_run_async (pool, test_return_func_data, NULL, NULL, NULL, G_PRIORITY_DEFAULT, queued_cancellable,
                       test_store_result, &queued);
 
   test_iterate_until (NULL, queued != NULL);

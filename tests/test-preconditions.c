@@ -25,7 +25,7 @@ new_pool (void)
 }
 
 static void new_without_threads (void) { g_assert_null (mwt_pool_new (0, NULL, NULL, NULL, NULL, NULL)); }
-static void new_async_without_threads (void) { mwt_pool_new_async (0, NULL, NULL, NULL, NULL, NULL, NULL, NULL); }
+static void new_async_without_threads (void) { mwt_pool_new_async (0, NULL, NULL, NULL, NULL, G_PRIORITY_DEFAULT, NULL, NULL, NULL); }
 static void new_finish_without_result (void) { g_assert_null (mwt_pool_new_finish (NULL, NULL)); }
 static void new_with_set_error (void)
 {
@@ -52,8 +52,8 @@ static void run_task_without_func (void)
 
   mwt_pool_run_task (new_pool (), task, NULL);
 }
-static void run_async_without_pool (void) { mwt_pool_run_async (NULL, test_return_func_data, NULL, NULL, NULL, NULL, NULL); }
-static void run_async_without_func (void) { mwt_pool_run_async (new_pool (), NULL, NULL, NULL, NULL, NULL, NULL); }
+static void run_async_without_pool (void) { mwt_pool_run_async (NULL, test_return_func_data, NULL, NULL, NULL, G_PRIORITY_DEFAULT, NULL, NULL, NULL); }
+static void run_async_without_func (void) { mwt_pool_run_async (new_pool (), NULL, NULL, NULL, NULL, G_PRIORITY_DEFAULT, NULL, NULL, NULL); }
 static void run_finish_with_foreign_result (void)
 {
   MwtPool *pool = new_pool ();
@@ -66,14 +66,14 @@ static void run_finish_with_other_pools_result (void)
 
   g_assert_null (mwt_pool_run_finish (new_pool (), foreign_result (pool), NULL));
 }
-static void drain_async_without_pool (void) { mwt_pool_drain_async (NULL, NULL, NULL, NULL); }
+static void drain_async_without_pool (void) { mwt_pool_drain_async (NULL, G_PRIORITY_DEFAULT, NULL, NULL, NULL); }
 static void drain_finish_with_foreign_result (void)
 {
   MwtPool *pool = new_pool ();
 
   g_assert_false (mwt_pool_drain_finish (pool, foreign_result (pool), NULL));
 }
-static void close_async_without_pool (void) { mwt_pool_close_async (NULL, NULL, NULL, NULL); }
+static void close_async_without_pool (void) { mwt_pool_close_async (NULL, G_PRIORITY_DEFAULT, NULL, NULL, NULL); }
 static void close_finish_with_foreign_result (void)
 {
   MwtPool *pool = new_pool ();

@@ -85,7 +85,7 @@ run_call (MwtPool  *pool,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  mwt_pool_run_async (pool, call_main_from_worker, call, NULL, NULL,
+  mwt_pool_run_async (pool, call_main_from_worker, call, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
                       test_store_result, &result);
   test_iterate_until (NULL, result != NULL);
 
@@ -127,7 +127,7 @@ test_from_worker_between_iterations (void)
     {
       GAsyncResult *result = NULL;
 
-      mwt_pool_run_async (pool, call_main_from_worker, &call, NULL, NULL,
+      mwt_pool_run_async (pool, call_main_from_worker, &call, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
                           test_store_result, &result);
       while (result == NULL)
         g_main_context_iteration (NULL, FALSE);
@@ -177,7 +177,7 @@ pool_on_own_context (gpointer data)
   pool = mwt_pool_new (1, NULL, NULL, NULL, NULL, NULL);
   g_assert_true (mwt_pool_get_context (pool) == own.context);
 
-  mwt_pool_run_async (pool, call_own_context, &own, NULL, NULL, test_store_result, &result);
+  mwt_pool_run_async (pool, call_own_context, &own, NULL, NULL, G_PRIORITY_DEFAULT, NULL, test_store_result, &result);
   test_iterate_until (own.context, result != NULL);
   g_assert_true (mwt_pool_run_finish (pool, result, NULL) == &own);
 
@@ -259,7 +259,7 @@ test_blocking_close_serves_calls (void)
         Call call = { task_form, "served", &gate };
 
         test_gate_init (&gate);
-        mwt_pool_run_async (pool, call_main_from_worker, &call, NULL, NULL,
+        mwt_pool_run_async (pool, call_main_from_worker, &call, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
                             test_store_result, &result);
         test_gate_wait_for (&gate, 1);
         test_gate_open (&gate);

@@ -1,26 +1,45 @@
 // SPDX-FileCopyrightText: 2026 The mwt authors
 // SPDX-License-Identifier: LGPL-2.1-or-later
 
-// The Vala binding: a pool, an async run with yield, and closing.
+// The Vala binding: pools built with per-thread state, an async run with
+// yield, and closing.
+
+int n_inits = 0;
+int n_exits = 0;
+
+// Each thread's state: the number of its init, made inside that thread.
+void* init_state () throws GLib.Error {
+    return (void*) (long) (AtomicInt.add (ref n_inits, 1) + 1);
+}
+
+void release_state (void* state) {
+    assert ((long) state >= 1);
+    AtomicInt.inc (ref n_exits);
+}
 
 async int sum_on_pool (Mwt.Pool pool, int a, int b) throws GLib.Error {
     void* result = yield pool.run_async ((thread_state, cancellable) => {
         assert (Mwt.Pool.get_current () == pool);
+        assert ((long) thread_state >= 1);
         return (void*) (long) (a + b);
-    }, null);
+    }, null, GLib.Priority.HIGH);
     return (int) (long) result;
 }
 
 int main () {
     var loop = new GLib.MainLoop ();
-    Mwt.Pool pool;
+    Mwt.Pool pool = null;
+    Mwt.Pool second_pool = null;
     int sum = 0;
+    int n_passed = 0;
 
     try {
-        pool = (Mwt.Pool) GLib.Initable.new (typeof (Mwt.Pool), null, "n-threads", 2);
+        pool = new Mwt.Pool (2, init_state, release_state);
     } catch (GLib.Error error) {
         GLib.error ("%s", error.message);
     }
+    assert (AtomicInt.get (ref n_inits) == 2);
+    n_passed++;
 
     sum_on_pool.begin (pool, 40, 2, (obj, res) => {
         try {
@@ -32,13 +51,25 @@ int main () {
     });
     loop.run ();
     assert (sum == 42);
+    n_passed++;
+
+    try {
+        second_pool = new Mwt.Pool (2, init_state, release_state);
+    } catch (GLib.Error error) {
+        GLib.error ("%s", error.message);
+    }
+    assert (AtomicInt.get (ref n_inits) == 4);
+    n_passed++;
 
     try {
         assert (pool.close (null));
+        assert (second_pool.close (null));
     } catch (GLib.Error error) {
         GLib.error ("%s", error.message);
     }
     assert (pool.is_closed ());
-    print ("1 passed, 0 failed\n");
+    assert (AtomicInt.get (ref n_exits) == 4);
+    n_passed++;
+    print ("%d passed, 0 failed\n", n_passed);
     return 0;
 }

@@ -30,6 +30,8 @@ those objects on the Python side instead:
 
 import threading
 
+from gi.repository import GLib
+
 from ..module import get_introspection_module
 from ..overrides import override
 
@@ -109,7 +111,7 @@ class Pool(Mwt.Pool):
     @classmethod
     def new(cls, n_threads, init=None, at_exit=None):
         states = _ThreadStates(init, at_exit)
-        pool = Mwt.Pool.new(n_threads, states.init, states.at_exit, None)
+        pool = Mwt.Pool.new(n_threads, states.init, (), states.at_exit, ())
         states.raise_failure(pool)
         pool._mwt_states = states
         return pool
@@ -122,8 +124,8 @@ class Pool(Mwt.Pool):
             result._mwt_states = states
             callback(source, result, *user_data)
 
-        Mwt.Pool.new_async(n_threads, states.init, states.at_exit, (),
-                           cancellable, created)
+        Mwt.Pool.new_async(n_threads, states.init, (), states.at_exit, (),
+                           GLib.PRIORITY_DEFAULT, cancellable, created)
 
     @classmethod
     def new_finish(cls, result):
@@ -147,7 +149,8 @@ class Pool(Mwt.Pool):
             if callback is not None:
                 callback(source, result, *user_data)
 
-        Mwt.Pool.run_async(self, on_thread, (), cancellable, done)
+        Mwt.Pool.run_async(self, on_thread, (), None, GLib.PRIORITY_DEFAULT,
+                           cancellable, done)
 
     def run_finish(self, result):
         Mwt.Pool.run_finish(self, result)
