@@ -1,4 +1,4 @@
-/* mwt-dispatcher-private.h
+/* mwt-dispatcher-private.h: what other threads hand to one GMainContext
  *
  * SPDX-FileCopyrightText: 2026 The mwt authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -6,43 +6,71 @@
 
 #pragma once
 
+#ifndef MWT_COMPILATION
+# error "mwt-dispatcher-private.h is internal to mwt"
+#endif
+
 #include <glib.h>
+
+#include "mwt-blocker-private.h"
 
 G_BEGIN_DECLS
 
 typedef struct _MwtDispatcher   MwtDispatcher;
 typedef struct _MwtDispatchItem MwtDispatchItem;
+typedef struct _MwtWakeup       MwtWakeup;
 
-typedef void (*MwtDispatchFunc) (MwtDispatchItem *item);
+typedef void     (*MwtDispatchFunc)   (MwtDispatchItem *item);
+typedef gboolean (*MwtDispatchFilter) (MwtDispatchItem *item,
+                                       gpointer         data);
 
-/* Embedded in whatever a thread hands to a main context: the link is free
- * while the item is not queued, so the same link can first sit in another
- * queue (a pool's run queue, say) under the same lock.
+/* Embedded at the start of whatever a thread hands to a context. The
+ * link may sit in another queue first (a run queue, say); its data is
+ * the function that dispatches the item on the context, which may free
+ * the item.
  */
 struct _MwtDispatchItem
 {
-  GList           link;
-  MwtDispatchFunc func;
+  GList link;
 };
 
-/* The _locked functions are called with the owner's lock held, so that
- * items arrive in the order of the owner's events; the dispatcher's own
- * lock nests inside it.
- */
-MwtDispatcher *mwt_dispatcher_new              (GMainContext    *context);
-GMainContext  *mwt_dispatcher_get_context      (MwtDispatcher   *self);
-void           mwt_dispatcher_push_locked      (MwtDispatcher   *self,
-                                                MwtDispatchItem *item);
-gboolean       mwt_dispatcher_push_unwoken_locked (MwtDispatcher   *self,
-                                                   MwtDispatchItem *item);
-void           mwt_dispatcher_wake             (MwtDispatcher   *self);
-void           mwt_dispatcher_push_call_locked (MwtDispatcher   *self,
-                                                MwtDispatchItem *item);
-void           mwt_dispatcher_steal_locked     (MwtDispatcher   *self,
-                                                GQueue          *items);
-void           mwt_dispatcher_steal_calls_locked (MwtDispatcher *self,
-                                                  GQueue        *calls);
-void           mwt_dispatcher_destroy          (MwtDispatcher   *self);
-void           mwt_dispatch_items              (GQueue          *items);
+static inline void
+mwt_dispatch_item_init (MwtDispatchItem *item,
+                        MwtDispatchFunc  func)
+{
+  item->link.data = (gpointer) func;
+  item->link.next = item->link.prev = NULL;
+}
+
+MwtDispatcher *mwt_dispatcher_get_for_context    (GMainContext      *context);
+MwtDispatcher *mwt_dispatcher_ref                (MwtDispatcher     *self);
+void           mwt_dispatcher_unref              (MwtDispatcher     *self);
+gboolean       mwt_dispatcher_serves             (MwtDispatcher     *self,
+                                                  GMainContext      *context);
+
+MwtWakeup     *mwt_dispatcher_push               (MwtDispatcher     *self,
+                                                  MwtDispatchItem   *item) G_GNUC_WARN_UNUSED_RESULT;
+void           mwt_dispatcher_push_call          (MwtDispatcher     *self,
+                                                  MwtDispatchItem   *item);
+void           mwt_dispatcher_take_calls         (MwtDispatcher     *self,
+                                                  GQueue            *calls,
+                                                  MwtDispatchFilter  take,
+                                                  gpointer           data);
+
+void           mwt_dispatcher_add_blocker        (MwtDispatcher     *self,
+                                                  MwtBlocker        *blocker);
+void           mwt_dispatcher_remove_blocker     (MwtDispatcher     *self,
+                                                  MwtBlocker        *blocker);
+void           mwt_dispatcher_wake_blockers      (MwtDispatcher     *self);
+
+void           mwt_dispatcher_main_task_started  (MwtDispatcher     *self);
+void           mwt_dispatcher_main_task_finished (MwtDispatcher     *self);
+gboolean       mwt_dispatcher_has_main_tasks     (MwtDispatcher     *self);
+
+void           mwt_wakeup_signal                 (MwtWakeup         *wakeup);
+
+void           mwt_dispatch_items                (GQueue            *items);
+
+void           mwt_context_unref_after_dispatch  (GMainContext      *context);
 
 G_END_DECLS

@@ -1,5 +1,5 @@
-/* mwt-dispatcher.c: completes, in batches, the work that other threads hand
- * back to one GMainContext
+/* mwt-dispatcher.c: delivers, in batches, what other threads hand back to
+ * one GMainContext
  *
  * SPDX-FileCopyrightText: 2026 The mwt authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -7,234 +7,547 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <unistd.h>
+#ifdef HAVE_EVENTFD
+# include <sys/eventfd.h>
+#else
+# include <glib-unix.h>
+#endif
+
 #include "mwt-dispatcher-private.h"
 
-/* One source per (pool, context) replaces GTask's idle source per completed
- * task: a thread hands an item back by queueing it, and only the first item
- * of a batch wakes the context up.
+/* One dispatcher per GMainContext, shared by every pool: a source that
+ * replaces GTask's idle source per completed task. A thread hands an item
+ * back by queueing it; only the first item of a batch wakes the context.
  *
- * The queues have a lock of their own, taken inside the owner's lock by
- * the threads that push: the dispatch then needs only the source, which
- * GLib keeps alive while it runs, and never the owner, which another
- * thread may be finalizing meanwhile.
+ * A dispatcher lives as long as its context and holds no reference to
+ * it, so that a context dropped by its thread goes away with everything
+ * it owns. Threads that push never touch the context: they wake it
+ * through a file descriptor of the dispatcher's own, which they keep
+ * open with a reference while they signal after their locks are
+ * released, even if the context is finalized meanwhile.
  */
+
+/* The longest a dispatch delivers completions before it lets the other
+ * sources of the context run: a tenth of a 60 Hz frame.
+ */
+#define MWT_DISPATCH_BUDGET_USEC 1500
+#define MWT_DISPATCH_CLOCK_EVERY 16
+
+struct _MwtWakeup
+{
+  gint ref_count;
+  gint fds[2];
+};
+
 struct _MwtDispatcher
 {
-  GSource       source;
+  gint          ref_count;
 
-  /* Owned: the pool keeps every context it completes work on alive until
-   * it is finalized, so a wake-up never races with the context's end.
-   */
+  /* Not owned, and valid only while the dispatcher is alive (!dead). */
   GMainContext *context;
+  MwtWakeup    *wakeup;
 
-  /* Calls run before completions, and a thread blocked on the owner's
-   * behalf may run them too (see mwt_pool_wait_locked()).
+  /* Guards the queues and the blockers. Taken by pushing threads and by
+   * the dispatch; never held while an item runs.
    */
   GMutex        mutex;
   GQueue        calls;
   GQueue        done;
+  GList        *blockers;
 
-  /* Atomic: read by prepare and check with the context's lock held, where
-   * taking another lock would invert the lock order.
-   */
+  /* Atomic. */
   gint          pending;
+  gint          dead;
+  gint          n_main_tasks;
+
+  /* Touched only by the thread that iterates the context. */
+  gint64        busy_since;
+  gboolean      yield;
 };
 
-static gboolean
-mwt_dispatcher_prepare (GSource *source,
-                        gint    *timeout)
+typedef struct
 {
-  MwtDispatcher *self = (MwtDispatcher *) source;
+  GSource        source;
+  MwtDispatcher *dispatcher;
+  gpointer       tag;
+} MwtDispatchSource;
 
-  *timeout = -1;
+static GMutex      registry_lock;
+static GHashTable *registry;
 
-  return g_atomic_int_get (&self->pending);
+/* Wake-ups */
+
+static MwtWakeup *
+mwt_wakeup_new (void)
+{
+  MwtWakeup *wakeup = g_new (MwtWakeup, 1);
+  GError *error = NULL;
+
+  wakeup->ref_count = 1;
+#ifdef HAVE_EVENTFD
+  wakeup->fds[0] = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
+  wakeup->fds[1] = -1;
+  if (wakeup->fds[0] < 0)
+    g_error ("mwt: cannot create an eventfd: %s", g_strerror (errno));
+#else
+  if (!g_unix_open_pipe (wakeup->fds, FD_CLOEXEC, &error) ||
+      !g_unix_set_fd_nonblocking (wakeup->fds[0], TRUE, &error) ||
+      !g_unix_set_fd_nonblocking (wakeup->fds[1], TRUE, &error))
+    g_error ("mwt: cannot create a pipe: %s", error->message);
+#endif
+  g_clear_error (&error);
+
+  return wakeup;
 }
 
-static gboolean
-mwt_dispatcher_check (GSource *source)
+static MwtWakeup *
+mwt_wakeup_ref (MwtWakeup *wakeup)
 {
-  MwtDispatcher *self = (MwtDispatcher *) source;
+  g_atomic_int_inc (&wakeup->ref_count);
 
-  return g_atomic_int_get (&self->pending);
+  return wakeup;
 }
+
+static void
+mwt_wakeup_unref (MwtWakeup *wakeup)
+{
+  if (!g_atomic_int_dec_and_test (&wakeup->ref_count))
+    return;
+
+  close (wakeup->fds[0]);
+  if (wakeup->fds[1] >= 0)
+    close (wakeup->fds[1]);
+  g_free (wakeup);
+}
+
+/* Wakes the context (if it still exists) and drops the reference that
+ * mwt_dispatcher_push() returned.
+ */
+void
+mwt_wakeup_signal (MwtWakeup *wakeup)
+{
+  guint64 one = 1;
+  gint fd = wakeup->fds[1] >= 0 ? wakeup->fds[1] : wakeup->fds[0];
+  gssize written;
+
+  do
+    written = write (fd, &one, wakeup->fds[1] >= 0 ? 1 : sizeof one);
+  while (written < 0 && errno == EINTR);
+
+  mwt_wakeup_unref (wakeup);
+}
+
+static void
+mwt_wakeup_acknowledge (MwtWakeup *wakeup)
+{
+  guint64 value;
+  gssize n_read;
+
+  do
+    n_read = read (wakeup->fds[0], &value, sizeof value);
+  while (n_read > 0 || (n_read < 0 && errno == EINTR));
+}
+
+/* Dispatching */
 
 void
 mwt_dispatch_items (GQueue *items)
 {
-  GList *link = items->head;
+  GList *link;
 
-  /* An item may free itself, or be queued again, with the same link. */
-  while (link != NULL)
+  while ((link = g_queue_pop_head_link (items)) != NULL)
+    ((MwtDispatchFunc) link->data) ((MwtDispatchItem *) link);
+}
+
+/* Runs items until the budget is spent; returns whether some are left. */
+static gboolean
+mwt_dispatch_items_within (GQueue *items,
+                           gint64  deadline)
+{
+  guint n = 0;
+  GList *link;
+
+  while ((link = g_queue_pop_head_link (items)) != NULL)
     {
-      MwtDispatchItem *item = link->data;
+      ((MwtDispatchFunc) link->data) ((MwtDispatchItem *) link);
 
-      link = link->next;
-      item->link.prev = item->link.next = NULL;
-      item->func (item);
+      if (++n % MWT_DISPATCH_CLOCK_EVERY == 0 && !g_queue_is_empty (items) &&
+          g_get_monotonic_time () >= deadline)
+        return TRUE;
     }
+
+  return FALSE;
+}
+
+/* Completions keep their priority over the context's lower-priority
+ * sources (redraws, idles) for at most one budget at a time: once a
+ * dispatch left work behind, or work kept coming for longer than that,
+ * the next iteration lets every source that is ready run beside it.
+ */
+static gboolean
+mwt_dispatch_source_prepare (GSource *source,
+                             gint    *timeout)
+{
+  MwtDispatcher *self = ((MwtDispatchSource *) source)->dispatcher;
+
+  *timeout = -1;
+
+  if (!g_atomic_int_get (&self->pending))
+    {
+      self->busy_since = 0;
+      return FALSE;
+    }
+
+  if (self->yield)
+    {
+      self->yield = FALSE;
+      *timeout = 0;
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 static gboolean
-mwt_dispatcher_dispatch (GSource     *source,
-                         GSourceFunc  callback,
-                         gpointer     user_data)
+mwt_dispatch_source_check (GSource *source)
 {
-  MwtDispatcher *self = (MwtDispatcher *) source;
+  MwtDispatcher *self = ((MwtDispatchSource *) source)->dispatcher;
+
+  return g_atomic_int_get (&self->pending);
+}
+
+static gboolean
+mwt_dispatch_source_dispatch (GSource     *source,
+                              GSourceFunc  callback,
+                              gpointer     user_data)
+{
+  MwtDispatchSource *dispatch_source = (MwtDispatchSource *) source;
+  MwtDispatcher *self = dispatch_source->dispatcher;
+  gint64 start = g_get_monotonic_time ();
   GQueue calls;
   GQueue done;
 
+  if (g_source_query_unix_fd (source, dispatch_source->tag) != 0)
+    mwt_wakeup_acknowledge (self->wakeup);
+
   g_mutex_lock (&self->mutex);
-  g_atomic_int_set (&self->pending, FALSE);
   calls = self->calls;
   done = self->done;
   g_queue_init (&self->calls);
   g_queue_init (&self->done);
+  g_atomic_int_set (&self->pending, FALSE);
   g_mutex_unlock (&self->mutex);
 
-  /* The last item may drop the last reference to the owner, which then
-   * destroys this source; GLib keeps it alive until this returns.
-   */
+  /* Calls first: each one is a worker waiting. */
   mwt_dispatch_items (&calls);
-  mwt_dispatch_items (&done);
+
+  if (self->busy_since == 0)
+    self->busy_since = start;
+
+  if (mwt_dispatch_items_within (&done, start + MWT_DISPATCH_BUDGET_USEC))
+    {
+      g_mutex_lock (&self->mutex);
+      while (!g_queue_is_empty (&done))
+        g_queue_push_head_link (&self->done, g_queue_pop_tail_link (&done));
+      g_atomic_int_set (&self->pending, TRUE);
+      g_mutex_unlock (&self->mutex);
+      self->yield = TRUE;
+    }
+  else if (g_get_monotonic_time () - self->busy_since >= MWT_DISPATCH_BUDGET_USEC)
+    self->yield = TRUE;
+
+  if (self->yield)
+    self->busy_since = 0;
 
   return G_SOURCE_CONTINUE;
 }
 
-static void
-mwt_dispatcher_finalize (GSource *source)
-{
-  MwtDispatcher *self = (MwtDispatcher *) source;
-
-  g_assert (g_queue_is_empty (&self->calls));
-  g_assert (g_queue_is_empty (&self->done));
-  g_mutex_clear (&self->mutex);
-}
-
-static GSourceFuncs mwt_dispatcher_funcs = {
-  .prepare = mwt_dispatcher_prepare,
-  .check = mwt_dispatcher_check,
-  .dispatch = mwt_dispatcher_dispatch,
-  .finalize = mwt_dispatcher_finalize,
+static GSourceFuncs mwt_dispatch_source_funcs = {
+  .prepare = mwt_dispatch_source_prepare,
+  .check = mwt_dispatch_source_check,
+  .dispatch = mwt_dispatch_source_dispatch,
 };
 
-MwtDispatcher *
+/* Never called: the source's callback only carries the reference whose
+ * release tells that the source was destroyed.
+ */
+static gboolean
+mwt_dispatch_source_callback (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* The context is going away (or the source was destroyed): the callback
+ * data is dropped before the context is freed, so the entry leaves the
+ * registry before another context can take its address.
+ */
+static void
+mwt_dispatcher_detach (gpointer data)
+{
+  MwtDispatcher *self = data;
+
+  g_mutex_lock (&registry_lock);
+  if (g_hash_table_lookup (registry, self->context) == self)
+    g_hash_table_remove (registry, self->context);
+  g_atomic_int_set (&self->dead, TRUE);
+  g_mutex_unlock (&registry_lock);
+
+  mwt_dispatcher_unref (self);
+}
+
+/* Called with the registry lock held. The reference it returns belongs to
+ * the source, which drops it once destroyed.
+ */
+static MwtDispatcher *
 mwt_dispatcher_new (GMainContext *context)
 {
-  MwtDispatcher *self;
+  MwtDispatcher *self = g_new0 (MwtDispatcher, 1);
+  MwtDispatchSource *source;
 
-  self = (MwtDispatcher *) g_source_new (&mwt_dispatcher_funcs, sizeof *self);
+  self->ref_count = 1;
+  self->context = context;
+  self->wakeup = mwt_wakeup_new ();
   g_mutex_init (&self->mutex);
-  self->context = g_main_context_ref (context);
-  g_source_set_static_name ((GSource *) self, "[mwt] dispatcher");
-  g_source_set_can_recurse ((GSource *) self, TRUE);
-  g_source_attach ((GSource *) self, context);
+
+  source = (MwtDispatchSource *) g_source_new (&mwt_dispatch_source_funcs, sizeof *source);
+  source->dispatcher = self;
+  source->tag = g_source_add_unix_fd ((GSource *) source, self->wakeup->fds[0], G_IO_IN);
+  g_source_set_static_name ((GSource *) source, "[mwt] dispatcher");
+  g_source_set_can_recurse ((GSource *) source, TRUE);
+  g_source_set_callback ((GSource *) source, mwt_dispatch_source_callback,
+                         self, mwt_dispatcher_detach);
+  g_source_attach ((GSource *) source, context);
+  g_source_unref ((GSource *) source);
 
   return self;
 }
 
-GMainContext *
-mwt_dispatcher_get_context (MwtDispatcher *self)
+/* The dispatcher of @context, created if need be. @context must stay
+ * alive meanwhile.
+ */
+MwtDispatcher *
+mwt_dispatcher_get_for_context (GMainContext *context)
 {
-  return self->context;
+  MwtDispatcher *self;
+
+  g_mutex_lock (&registry_lock);
+
+  if (registry == NULL)
+    registry = g_hash_table_new (NULL, NULL);
+
+  self = g_hash_table_lookup (registry, context);
+  if (self == NULL)
+    {
+      self = mwt_dispatcher_new (context);
+      g_hash_table_insert (registry, context, self);
+    }
+  mwt_dispatcher_ref (self);
+
+  g_mutex_unlock (&registry_lock);
+
+  return self;
 }
 
-/* The thread iterating the context calls prepare before it polls again,
- * so only other threads need to interrupt the poll (a syscall), and only
- * for the first item of a batch. Returns whether the context needs that.
- */
-static gboolean
-mwt_dispatcher_push_to (MwtDispatcher   *self,
-                        GQueue          *queue,
-                        MwtDispatchItem *item)
+MwtDispatcher *
+mwt_dispatcher_ref (MwtDispatcher *self)
 {
-  gboolean first;
+  g_atomic_int_inc (&self->ref_count);
 
-  item->link.data = item;
-
-  g_mutex_lock (&self->mutex);
-  g_queue_push_tail_link (queue, &item->link);
-  first = !g_atomic_int_get (&self->pending);
-  if (first)
-    g_atomic_int_set (&self->pending, TRUE);
-  g_mutex_unlock (&self->mutex);
-
-  return first && !g_main_context_is_owner (self->context);
+  return self;
 }
 
-/* Waking with the owner's lock held keeps the source alive meanwhile; the
- * owner's lock comes first, then the dispatcher's or the context's.
- */
 void
-mwt_dispatcher_push_locked (MwtDispatcher   *self,
-                            MwtDispatchItem *item)
+mwt_dispatcher_unref (MwtDispatcher *self)
 {
-  if (mwt_dispatcher_push_unwoken_locked (self, item))
-    mwt_dispatcher_wake (self);
+  if (!g_atomic_int_dec_and_test (&self->ref_count))
+    return;
+
+  g_assert (g_queue_is_empty (&self->calls));
+  g_assert (g_queue_is_empty (&self->done));
+  g_assert (self->blockers == NULL);
+  mwt_wakeup_unref (self->wakeup);
+  g_mutex_clear (&self->mutex);
+  g_free (self);
 }
 
-/* Like mwt_dispatcher_push_locked(), for a caller that wakes the context
- * itself once it has released the owner's lock, so that the woken thread
- * does not wait for it. It must know that the owner, and so the
- * dispatcher, lives on meanwhile. Returns whether mwt_dispatcher_wake()
- * is due.
+/* Whether @self is the live dispatcher of @context: a dispatcher kept
+ * from an earlier push may belong to a context that is gone, whose
+ * address a new context took.
  */
 gboolean
-mwt_dispatcher_push_unwoken_locked (MwtDispatcher   *self,
-                                    MwtDispatchItem *item)
+mwt_dispatcher_serves (MwtDispatcher *self,
+                       GMainContext  *context)
 {
-  return mwt_dispatcher_push_to (self, &self->done, item);
+  return self->context == context && !g_atomic_int_get (&self->dead);
 }
 
-void
-mwt_dispatcher_wake (MwtDispatcher *self)
+/* Queues @item. Returns the wake-up to signal with mwt_wakeup_signal(),
+ * once the caller has released its locks, or NULL when an earlier item
+ * of the same batch did.
+ */
+MwtWakeup *
+mwt_dispatcher_push (MwtDispatcher   *self,
+                     MwtDispatchItem *item)
 {
-  g_main_context_wakeup (self->context);
-}
+  MwtWakeup *wakeup = NULL;
 
-void
-mwt_dispatcher_push_call_locked (MwtDispatcher   *self,
-                                 MwtDispatchItem *item)
-{
-  if (mwt_dispatcher_push_to (self, &self->calls, item))
-    mwt_dispatcher_wake (self);
-}
-
-void
-mwt_dispatcher_steal_calls_locked (MwtDispatcher *self,
-                                   GQueue        *calls)
-{
   g_mutex_lock (&self->mutex);
-  *calls = self->calls;
-  g_queue_init (&self->calls);
+  g_queue_push_tail_link (&self->done, &item->link);
+  if (!g_atomic_int_get (&self->pending))
+    {
+      g_atomic_int_set (&self->pending, TRUE);
+      wakeup = mwt_wakeup_ref (self->wakeup);
+    }
   g_mutex_unlock (&self->mutex);
+
+  return wakeup;
 }
 
-/* Appends every pending item to @items, calls first. */
+/* Queues a call from a thread that waits for it: it runs before the
+ * completions, and a thread blocked in one of mwt's waits on the
+ * context's thread may run it instead (see mwt_main_wait()).
+ */
 void
-mwt_dispatcher_steal_locked (MwtDispatcher *self,
-                             GQueue        *items)
+mwt_dispatcher_push_call (MwtDispatcher   *self,
+                          MwtDispatchItem *item)
+{
+  MwtWakeup *wakeup = NULL;
+
+  g_mutex_lock (&self->mutex);
+  g_queue_push_tail_link (&self->calls, &item->link);
+  if (!g_atomic_int_get (&self->pending))
+    {
+      g_atomic_int_set (&self->pending, TRUE);
+      wakeup = mwt_wakeup_ref (self->wakeup);
+    }
+  mwt_blocker_wake_all (self->blockers);
+  g_mutex_unlock (&self->mutex);
+
+  if (wakeup != NULL)
+    mwt_wakeup_signal (wakeup);
+}
+
+/* Moves to @calls the queued calls that @take accepts. */
+void
+mwt_dispatcher_take_calls (MwtDispatcher     *self,
+                           GQueue            *calls,
+                           MwtDispatchFilter  take,
+                           gpointer           data)
 {
   GList *link;
 
   g_mutex_lock (&self->mutex);
-  while ((link = g_queue_pop_head_link (&self->calls)) != NULL)
-    g_queue_push_tail_link (items, link);
-  while ((link = g_queue_pop_head_link (&self->done)) != NULL)
-    g_queue_push_tail_link (items, link);
+  link = self->calls.head;
+  while (link != NULL)
+    {
+      GList *next = link->next;
+
+      if (take ((MwtDispatchItem *) link, data))
+        {
+          g_queue_unlink (&self->calls, link);
+          g_queue_push_tail_link (calls, link);
+        }
+      link = next;
+    }
   g_mutex_unlock (&self->mutex);
 }
 
-/* The context goes last: GLib takes the context's lock again after a
- * source's finalize, so a source must not drop its context's last
- * reference from there.
+/* Blocked threads that serve this context hear of new calls, and of the
+ * context being released by mwt's own g_main_context_invoke()-like path.
  */
 void
-mwt_dispatcher_destroy (MwtDispatcher *self)
+mwt_dispatcher_add_blocker (MwtDispatcher *self,
+                            MwtBlocker    *blocker)
 {
-  GMainContext *context = self->context;
+  g_mutex_lock (&self->mutex);
+  self->blockers = g_list_prepend (self->blockers, blocker);
+  g_mutex_unlock (&self->mutex);
+}
 
-  g_source_destroy ((GSource *) self);
-  g_source_unref ((GSource *) self);
-  g_main_context_unref (context);
+void
+mwt_dispatcher_remove_blocker (MwtDispatcher *self,
+                               MwtBlocker    *blocker)
+{
+  g_mutex_lock (&self->mutex);
+  self->blockers = g_list_remove (self->blockers, blocker);
+  g_mutex_unlock (&self->mutex);
+}
+
+void
+mwt_dispatcher_wake_blockers (MwtDispatcher *self)
+{
+  g_mutex_lock (&self->mutex);
+  mwt_blocker_wake_all (self->blockers);
+  g_mutex_unlock (&self->mutex);
+}
+
+/* mwt_run_in_main_task() tasks whose main-side function ran on this
+ * context and whose completion has not been delivered yet: a thread
+ * blocked on the context must iterate it until they are.
+ */
+void
+mwt_dispatcher_main_task_started (MwtDispatcher *self)
+{
+  g_atomic_int_inc (&self->n_main_tasks);
+}
+
+void
+mwt_dispatcher_main_task_finished (MwtDispatcher *self)
+{
+  g_atomic_int_dec_and_test (&self->n_main_tasks);
+  mwt_dispatcher_wake_blockers (self);
+}
+
+gboolean
+mwt_dispatcher_has_main_tasks (MwtDispatcher *self)
+{
+  return g_atomic_int_get (&self->n_main_tasks) > 0;
+}
+
+/* Contexts whose last reference must outlive a dispatch running on this
+ * thread: GLib still uses a context after its sources' dispatch returns.
+ */
+static void
+mwt_context_unref_list (gpointer data)
+{
+  g_slist_free_full (data, (GDestroyNotify) g_main_context_unref);
+}
+
+static GPrivate deferred_unrefs = G_PRIVATE_INIT (mwt_context_unref_list);
+
+static gboolean
+mwt_context_is_dispatching (GMainContext *context)
+{
+  return g_main_depth () > 0 && g_main_context_is_owner (context);
+}
+
+/* Drops a reference to @context, after the dispatch that the calling
+ * thread runs on it, if any: then at the calling thread's next call here
+ * outside of it, or when the thread exits.
+ */
+void
+mwt_context_unref_after_dispatch (GMainContext *context)
+{
+  GSList *deferred = g_private_get (&deferred_unrefs);
+  GSList *kept = NULL;
+
+  while (deferred != NULL)
+    {
+      GMainContext *older = deferred->data;
+
+      deferred = g_slist_delete_link (deferred, deferred);
+      if (mwt_context_is_dispatching (older))
+        kept = g_slist_prepend (kept, older);
+      else
+        g_main_context_unref (older);
+    }
+
+  if (mwt_context_is_dispatching (context))
+    kept = g_slist_prepend (kept, context);
+  else
+    g_main_context_unref (context);
+
+  g_private_set (&deferred_unrefs, kept);
 }

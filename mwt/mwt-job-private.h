@@ -1,4 +1,4 @@
-/* mwt-job-private.h
+/* mwt-job-private.h: one task on its way through a pool
  *
  * SPDX-FileCopyrightText: 2026 The mwt authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -11,9 +11,16 @@
 #endif
 
 #include "mwt-pool.h"
+#include "mwt-blocker-private.h"
 #include "mwt-dispatcher-private.h"
 
 G_BEGIN_DECLS
+
+typedef enum {
+  MWT_JOB_ASYNC,  /* mwt_pool_run_async() */
+  MWT_JOB_TASK,   /* mwt_pool_run_task() */
+  MWT_JOB_SYNC,   /* mwt_pool_run_sync() */
+} MwtJobKind;
 
 typedef enum {
   MWT_JOB_NEW,
@@ -22,44 +29,83 @@ typedef enum {
   MWT_JOB_DONE,
 } MwtJobState;
 
-/* One task on its way through a pool: submitted on the caller's thread,
- * queued, run on a worker, then handed back to a dispatcher that releases
- * it. A mwt_pool_run_async() job goes back to the task's context, where the
- * dispatcher completes the task. A mwt_pool_run_task() task was completed
- * by its function already, and GTask delivers it: its job goes back to the
- * pool's own context, which does not depend on the caller iterating its
- * context once more after the callback.
+typedef enum {
+  MWT_JOB_FAILED = 1 << 0,  /* u.error is set */
+  MWT_JOB_FULL   = 1 << 1,  /* the job is a MwtJobFull */
+} MwtJobFlags;
+
+/* A job is submitted on the caller's thread, queued, run on a pool
+ * thread, then handed back to the dispatcher of its task's context, where
+ * it completes the task and releases what the caller gave: never on a
+ * pool thread. A mwt_pool_run_sync() job lives on its caller's stack and
+ * is handed back to the blocked caller instead.
+ *
+ * Kept small: a queued mwt_pool_run_async() task costs its GTask and this
+ * job. The function's data rides in the task's task data.
  */
 typedef struct _MwtJob
 {
-  /* The link sits in the pool's queue, then in the dispatcher's. */
-  MwtDispatchItem    item;
-
-  MwtPool           *pool;
-  GTask             *task;
-  MwtDispatcher     *dispatcher;
-  gulong             cancelled_id;
-  guint64            seq;
-
-  /* mwt_pool_run_task() sets task_func; mwt_pool_run_async() the rest. */
-  MwtPoolThreadFunc  task_func;
-  MwtPoolFunc        func;
-  gpointer           func_data;
-  GDestroyNotify     func_data_destroy;
-  GDestroyNotify     result_destroy;
-  gpointer           result;
-
-  /* The error of func, or why the job never ran. */
-  GError            *error;
-
-  /* Guarded by the pool's mutex. */
-  MwtJobState        state;
+  /* In the run queue, then in a dispatcher. */
+  MwtDispatchItem item;
+  GTask          *task;
+  union {
+    MwtPoolFunc       func;
+    MwtPoolThreadFunc task_func;
+    gpointer          result;
+    GError           *error;
+  } u;
+  /* The drain epoch it was queued in (see mwt-scheduler.c). */
+  guint32         epoch;
+  /* Guarded by the scheduler's lock once submitted. */
+  guint8          state;
+  guint8          kind;
+  guint8          flags;
 } MwtJob;
 
-/* Takes over the caller's reference to @task. */
-MwtJob *mwt_job_new (MwtPool  *pool,
-                     GTask    *task);
-void    mwt_job_run (MwtJob   *job,
-                     gpointer  thread_state);
+/* What a job needs beyond the common case: the pool to reach from a
+ * cancellation handler (a reference when the task's source object is not
+ * the pool), the handler, and how to free a result nobody collects.
+ */
+typedef struct _MwtJobFull
+{
+  MwtJob          job;
+  MwtPool        *pool;
+  gulong          cancelled_id;
+  GDestroyNotify  result_destroy;
+} MwtJobFull;
+
+typedef struct _MwtSyncJob
+{
+  MwtJobFull      full;
+  gpointer        func_data;
+  GCancellable   *cancellable;
+  gint            priority;
+  /* Set with the blocker's lock held, then read by the blocked caller. */
+  gboolean        finished;
+  MwtBlocker     *blocker;
+} MwtSyncJob;
+
+MwtJob       *mwt_job_new             (MwtJobKind       kind,
+                                       MwtPool         *pool,
+                                       GTask           *task,
+                                       gpointer         func,
+                                       GDestroyNotify   result_destroy);
+void          mwt_job_init_sync       (MwtSyncJob      *sync,
+                                       MwtPool         *pool,
+                                       MwtPoolFunc      func,
+                                       gpointer         func_data,
+                                       GCancellable    *cancellable,
+                                       MwtBlocker      *blocker);
+MwtJobFull   *mwt_job_get_full        (MwtJob          *job);
+gint          mwt_job_get_priority    (MwtJob          *job);
+GCancellable *mwt_job_get_cancellable (MwtJob          *job);
+void          mwt_job_run             (MwtJob          *job,
+                                       gpointer         thread_state);
+void          mwt_job_fail            (MwtJob          *job,
+                                       gint             code,
+                                       const gchar     *message);
+MwtWakeup    *mwt_job_hand_back       (MwtJob          *job,
+                                       GMainContext    *pool_context,
+                                       MwtDispatcher  **cache) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

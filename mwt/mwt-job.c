@@ -8,55 +8,133 @@
 
 #include "mwt-job-private.h"
 
+static gsize
+mwt_job_size (MwtJob *job)
+{
+  return job->flags & MWT_JOB_FULL ? sizeof (MwtJobFull) : sizeof (MwtJob);
+}
+
+MwtJobFull *
+mwt_job_get_full (MwtJob *job)
+{
+  return job->flags & MWT_JOB_FULL ? (MwtJobFull *) job : NULL;
+}
+
 /* Runs on the thread of the task's context, from its dispatcher: this is
- * where everything the caller owns is released, never on a worker.
+ * where everything the caller owns is released.
  */
 static void
 mwt_job_complete (MwtDispatchItem *item)
 {
   MwtJob *job = (MwtJob *) item;
-  MwtPool *pool = job->pool;
+  MwtJobFull *full = mwt_job_get_full (job);
   GTask *task = job->task;
-  gboolean owns_pool = g_task_get_source_object (task) != pool;
+  MwtPool *owned_pool = NULL;
 
-  if (job->cancelled_id != 0)
-    g_cancellable_disconnect (g_task_get_cancellable (task), job->cancelled_id);
+  if (full != NULL)
+    {
+      g_cancellable_disconnect (g_task_get_cancellable (task), full->cancelled_id);
+      if (g_task_get_source_object (task) != full->pool)
+        owned_pool = full->pool;
+    }
 
-  if (job->func_data_destroy != NULL)
-    job->func_data_destroy (job->func_data);
+  if (job->kind == MWT_JOB_ASYNC)
+    {
+      /* The function's data goes before the callback runs. */
+      if (g_task_get_task_data (task) != NULL)
+        g_task_set_task_data (task, NULL, NULL);
 
-  if (job->error != NULL)
-    g_task_return_error (task, job->error);
-  else if (job->func != NULL)
-    g_task_return_pointer (task, job->result, job->result_destroy);
-  /* else a mwt_pool_run_task() function ran and returned the task itself. */
+      if (job->flags & MWT_JOB_FAILED)
+        g_task_return_error (task, job->u.error);
+      else
+        g_task_return_pointer (task, job->u.result, full != NULL ? full->result_destroy : NULL);
+    }
+  else if (job->flags & MWT_JOB_FAILED)
+    g_task_return_error (task, job->u.error);
+  /* else the mwt_pool_run_task() function returned the task itself. */
 
-  g_slice_free (MwtJob, job);
+  g_slice_free1 (mwt_job_size (job), job);
 
-  /* Last: either may finalize the pool, and with it the dispatcher. */
+  /* Last: either may finalize the pool. */
   g_object_unref (task);
-  if (owns_pool)
-    g_object_unref (pool);
+  g_clear_object (&owned_pool);
 }
 
-/* Takes over the reference to @task. A task whose source object is the
- * pool, as every mwt_pool_run_async() task, keeps the pool alive as long
- * as the job; for any other, the job holds a reference of its own.
+/* Takes over the caller's reference to @task. A job whose task has the
+ * pool as source object relies on it to keep the pool alive; any other
+ * holds a reference of its own.
  */
 MwtJob *
-mwt_job_new (MwtPool *pool,
-             GTask   *task)
+mwt_job_new (MwtJobKind      kind,
+             MwtPool        *pool,
+             GTask          *task,
+             gpointer        func,
+             GDestroyNotify  result_destroy)
 {
-  /* GSlice, like GTask itself: before GLib 2.76 it is a per-thread cache
-   * that a burst of jobs does not fault in page by page.
-   */
-  MwtJob *job = g_slice_new0 (MwtJob);
+  gboolean needs_full = kind == MWT_JOB_TASK || result_destroy != NULL ||
+                        g_task_get_cancellable (task) != NULL;
+  MwtJob *job;
 
-  job->item.func = mwt_job_complete;
-  job->pool = g_task_get_source_object (task) == pool ? pool : g_object_ref (pool);
+  /* GSlice, like GTask itself: before GLib 2.76, a per-thread cache. */
+  if (needs_full)
+    {
+      MwtJobFull *full = g_slice_new (MwtJobFull);
+
+      full->pool = g_task_get_source_object (task) == pool ? pool : g_object_ref (pool);
+      full->cancelled_id = 0;
+      full->result_destroy = result_destroy;
+      job = &full->job;
+      job->flags = MWT_JOB_FULL;
+    }
+  else
+    {
+      job = g_slice_new (MwtJob);
+      job->flags = 0;
+    }
+
+  mwt_dispatch_item_init (&job->item, mwt_job_complete);
   job->task = task;
+  job->u.func = func;
+  job->epoch = 0;
+  job->state = MWT_JOB_NEW;
+  job->kind = kind;
 
   return job;
+}
+
+void
+mwt_job_init_sync (MwtSyncJob   *sync,
+                   MwtPool      *pool,
+                   MwtPoolFunc   func,
+                   gpointer      func_data,
+                   GCancellable *cancellable,
+                   MwtBlocker   *blocker)
+{
+  MwtJob *job = &sync->full.job;
+
+  *sync = (MwtSyncJob) {
+    .full = { .pool = pool },
+    .func_data = func_data,
+    .cancellable = cancellable,
+    .priority = G_PRIORITY_DEFAULT,
+    .blocker = blocker,
+  };
+  job->u.func = func;
+  job->state = MWT_JOB_NEW;
+  job->kind = MWT_JOB_SYNC;
+  job->flags = MWT_JOB_FULL;
+}
+
+gint
+mwt_job_get_priority (MwtJob *job)
+{
+  return job->task != NULL ? g_task_get_priority (job->task) : ((MwtSyncJob *) job)->priority;
+}
+
+GCancellable *
+mwt_job_get_cancellable (MwtJob *job)
+{
+  return job->task != NULL ? g_task_get_cancellable (job->task) : ((MwtSyncJob *) job)->cancellable;
 }
 
 void
@@ -64,16 +142,82 @@ mwt_job_run (MwtJob   *job,
              gpointer  thread_state)
 {
   GTask *task = job->task;
+  GError *error = NULL;
 
-  if (job->task_func != NULL)
-    job->task_func (task,
-                    g_task_get_source_object (task),
-                    g_task_get_task_data (task),
-                    g_task_get_cancellable (task),
-                    thread_state);
+  switch (job->kind)
+    {
+    case MWT_JOB_TASK:
+      job->u.task_func (task,
+                        g_task_get_source_object (task),
+                        g_task_get_task_data (task),
+                        g_task_get_cancellable (task),
+                        thread_state);
+      return;
+
+    case MWT_JOB_ASYNC:
+      job->u.result = job->u.func (thread_state, g_task_get_task_data (task),
+                                   g_task_get_cancellable (task), &error);
+      break;
+
+    case MWT_JOB_SYNC:
+      job->u.result = job->u.func (thread_state, ((MwtSyncJob *) job)->func_data,
+                                   ((MwtSyncJob *) job)->cancellable, &error);
+      break;
+    }
+
+  if (error != NULL)
+    {
+      job->u.error = error;
+      job->flags |= MWT_JOB_FAILED;
+    }
+}
+
+/* Why a job never ran. */
+void
+mwt_job_fail (MwtJob      *job,
+              gint         code,
+              const gchar *message)
+{
+  job->u.error = g_error_new_literal (G_IO_ERROR, code, message);
+  job->flags |= MWT_JOB_FAILED;
+}
+
+/* Hands @job back to whoever completes it: the blocked caller of a
+ * mwt_pool_run_sync(), or the dispatcher of the task's context. A
+ * mwt_pool_run_task() job that ran goes to @pool_context instead: its
+ * function completed the task already, GTask delivers that on the task's
+ * context, and the job only releases the task, which must not wait for
+ * the caller to iterate its context once more after the callback. @cache
+ * keeps the last dispatcher used, to spare a look-up per job. Returns the
+ * wake-up to signal once the caller holds no lock, or NULL.
+ */
+MwtWakeup *
+mwt_job_hand_back (MwtJob         *job,
+                   GMainContext   *pool_context,
+                   MwtDispatcher **cache)
+{
+  GMainContext *context;
+
+  job->state = MWT_JOB_DONE;
+
+  if (job->kind == MWT_JOB_SYNC)
+    {
+      MwtSyncJob *sync = (MwtSyncJob *) job;
+
+      mwt_blocker_finish (sync->blocker, &sync->finished);
+      return NULL;
+    }
+
+  if (job->kind == MWT_JOB_TASK && !(job->flags & MWT_JOB_FAILED))
+    context = pool_context;
   else
-    job->result = job->func (thread_state,
-                             job->func_data,
-                             g_task_get_cancellable (task),
-                             &job->error);
+    context = g_task_get_context (job->task);
+
+  if (*cache == NULL || !mwt_dispatcher_serves (*cache, context))
+    {
+      g_clear_pointer (cache, mwt_dispatcher_unref);
+      *cache = mwt_dispatcher_get_for_context (context);
+    }
+
+  return mwt_dispatcher_push (*cache, &job->item);
 }

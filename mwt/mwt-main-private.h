@@ -10,10 +10,17 @@
 # error "mwt-main-private.h is internal to mwt"
 #endif
 
-#include <glib.h>
+#include "mwt-pool.h"
+#include "mwt-blocker-private.h"
 
 G_BEGIN_DECLS
 
-void mwt_main_run_calls_blocking (GQueue *calls);
+typedef gboolean (*MwtWaitPredicate) (gpointer data);
+
+void     mwt_main_wait                (GMainContext     *context,
+                                       MwtBlocker       *blocker,
+                                       MwtWaitPredicate  done,
+                                       gpointer          data);
+gboolean mwt_main_is_running_call_of  (MwtPool          *pool);
 
 G_END_DECLS

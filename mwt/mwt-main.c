@@ -8,7 +8,8 @@
 
 #include "mwt-main.h"
 #include "mwt-main-private.h"
-#include "mwt-pool-private.h"
+#include "mwt-dispatcher-private.h"
+#include "mwt-worker-private.h"
 
 /**
  * SECTION:mwt-main
@@ -29,31 +30,53 @@
  * Since: 1.0
  */
 
-typedef struct
+/* A call shared by the thread that waits for it and the thread that runs
+ * it; each holds a reference.
+ */
+typedef struct _MwtMainCall MwtMainCall;
+
+struct _MwtMainCall
 {
   MwtDispatchItem  item;
   MwtMainFunc      func;
   MwtMainTaskFunc  task_func;
   gpointer         user_data;
   GMainContext    *context;
+  MwtDispatcher   *dispatcher;
+  /* The pool whose thread made the call, or NULL: its own threads never
+   * run it, even while blocked on the context.
+   */
+  MwtPool         *pool;
 
   gpointer         result;
   GError          *error;
 
-  /* The waiting thread's lock and condition: the pool's mutex for a pool
-   * thread, a lock of its own for any other thread.
-   */
-  GMutex          *lock;
+  GMutex           mutex;
   GCond            cond;
   gboolean         done;
-} MwtMainCall;
+
+  /* The call that the running thread was running when it started this
+   * one (main-side functions may nest).
+   */
+  MwtMainCall     *outer;
+};
+
+static GPrivate running_call;
 
 static void
 mwt_main_call_clear (gpointer data)
 {
   MwtMainCall *call = data;
 
+  mwt_dispatcher_unref (call->dispatcher);
+  g_mutex_clear (&call->mutex);
   g_cond_clear (&call->cond);
+}
+
+static void
+mwt_main_call_unref (MwtMainCall *call)
+{
+  g_atomic_rc_box_release_full (call, mwt_main_call_clear);
 }
 
 /* Wakes the waiting thread and drops the reference of the side that ran
@@ -64,13 +87,16 @@ mwt_main_call_clear (gpointer data)
 static void
 mwt_main_call_return (MwtMainCall *call)
 {
-  g_mutex_lock (call->lock);
+  g_mutex_lock (&call->mutex);
   call->done = TRUE;
-  g_mutex_unlock (call->lock);
+  g_mutex_unlock (&call->mutex);
   g_cond_signal (&call->cond);
-  g_atomic_rc_box_release_full (call, mwt_main_call_clear);
+  mwt_main_call_unref (call);
 }
 
+/* The task's own callback tells that it is complete, on the context,
+ * whichever thread completed it.
+ */
 static void
 mwt_main_call_task_ready (GObject      *source_object,
                           GAsyncResult *result,
@@ -79,23 +105,28 @@ mwt_main_call_task_ready (GObject      *source_object,
   MwtMainCall *call = user_data;
 
   call->result = g_task_propagate_pointer (G_TASK (result), &call->error);
+  /* The reference kept since the task was handed to the function. */
+  g_object_unref (result);
+  mwt_dispatcher_main_task_finished (call->dispatcher);
   mwt_main_call_return (call);
 }
 
-/* Runs @call on the thread that owns its context. When that thread could
- * not go back to its main loop afterwards (it is the waiting thread
- * itself, or it is blocked on the pool), a task that is not complete yet
- * is waited for by iterating the context here.
+/* Runs the main side of @call on the thread that owns its context. A
+ * task keeps a reference of the call's until it is complete, so that the
+ * function need not take one to complete it later.
  */
 static void
-mwt_main_call_run (MwtMainCall *call,
-                   gboolean     nested)
+mwt_main_call_run (MwtMainCall *call)
 {
-  g_autoptr(GTask) task = NULL;
+  GTask *task;
+
+  call->outer = g_private_get (&running_call);
+  g_private_set (&running_call, call);
 
   if (call->func != NULL)
     {
       call->result = call->func (call->user_data, &call->error);
+      g_private_set (&running_call, call->outer);
       mwt_main_call_return (call);
       return;
     }
@@ -105,109 +136,157 @@ mwt_main_call_run (MwtMainCall *call,
   g_task_set_source_tag (task, mwt_run_in_main_task);
   g_main_context_pop_thread_default (call->context);
 
+  mwt_dispatcher_main_task_started (call->dispatcher);
   call->task_func (task, call->user_data);
-
-  while (nested && !g_task_get_completed (task))
-    g_main_context_iteration (call->context, TRUE);
+  g_private_set (&running_call, call->outer);
 }
 
 static void
 mwt_main_call_dispatch (MwtDispatchItem *item)
 {
-  mwt_main_call_run ((MwtMainCall *) item, FALSE);
+  mwt_main_call_run ((MwtMainCall *) item);
+}
+
+/* Whether the calling thread is running a main-side function of a call
+ * made by one of @pool's threads, which waits for it meanwhile.
+ */
+gboolean
+mwt_main_is_running_call_of (MwtPool *pool)
+{
+  for (MwtMainCall *call = g_private_get (&running_call); call != NULL; call = call->outer)
+    if (call->pool == pool)
+      return TRUE;
+
+  return FALSE;
 }
 
 static gboolean
-mwt_main_call_idle (gpointer data)
+mwt_main_call_is_not_from (MwtDispatchItem *item,
+                           gpointer         pool)
 {
-  mwt_main_call_run (data, FALSE);
-
-  return G_SOURCE_REMOVE;
+  return pool == NULL || ((MwtMainCall *) item)->pool != pool;
 }
 
-void
-mwt_main_run_calls_blocking (GQueue *calls)
-{
-  GList *link;
-
-  while ((link = g_queue_pop_head_link (calls)) != NULL)
-    mwt_main_call_run (link->data, TRUE);
-}
-
-static void
-mwt_main_call_wait_locked (MwtMainCall *call)
-{
-  while (!call->done)
-    g_cond_wait (&call->cond, call->lock);
-}
-
-/* Runs @func or @task_func on the target context and waits for it. The
- * call is shared with the side that runs it, which holds a reference of
- * its own and drops it once it has signalled.
+/* Blocks the calling thread until @done returns TRUE. @blocker must be
+ * woken by whatever may change what @done checks.
+ *
+ * Meanwhile, if the thread owns @context or can acquire it, nobody else
+ * can iterate that context, so it runs the mwt_run_in_main() calls made
+ * into it, by any pool's threads but its own: otherwise a thread waiting
+ * for the context would never finish. While a mwt_run_in_main_task()
+ * task started on the context is incomplete, it iterates the context
+ * instead of sleeping, so that the task can complete. A context released
+ * by a thread in mwt_run_in_main() wakes it to try acquiring it again.
  */
+void
+mwt_main_wait (GMainContext     *context,
+               MwtBlocker       *blocker,
+               MwtWaitPredicate  done,
+               gpointer          data)
+{
+  MwtWorker *worker = mwt_worker_get_current ();
+  MwtPool *own_pool = worker != NULL ? worker->workers->pool : NULL;
+  MwtDispatcher *dispatcher = mwt_dispatcher_get_for_context (context);
+  gboolean owner = g_main_context_acquire (context);
+
+  mwt_dispatcher_add_blocker (dispatcher, blocker);
+
+  for (;;)
+    {
+      GQueue calls = G_QUEUE_INIT;
+
+      mwt_blocker_prepare (blocker);
+      if (done (data))
+        break;
+
+      if (!owner)
+        owner = g_main_context_acquire (context);
+
+      if (owner)
+        {
+          mwt_dispatcher_take_calls (dispatcher, &calls, mwt_main_call_is_not_from, own_pool);
+          if (!g_queue_is_empty (&calls))
+            {
+              mwt_dispatch_items (&calls);
+              continue;
+            }
+
+          if (mwt_dispatcher_has_main_tasks (dispatcher))
+            {
+              mwt_blocker_set_iterating (blocker, context);
+              g_main_context_iteration (context, TRUE);
+              mwt_blocker_set_iterating (blocker, NULL);
+              continue;
+            }
+        }
+
+      mwt_blocker_wait (blocker);
+    }
+
+  mwt_dispatcher_remove_blocker (dispatcher, blocker);
+  if (owner)
+    g_main_context_release (context);
+  mwt_dispatcher_unref (dispatcher);
+}
+
+/* Runs @func or @task_func on the target context and waits for it. */
 static gpointer
 mwt_main_call_invoke (MwtMainFunc       func,
                       MwtMainTaskFunc   task_func,
                       gpointer          user_data,
                       GError          **error)
 {
-  MwtMainCall *call = g_atomic_rc_box_new0 (MwtMainCall);
   MwtWorker *worker = mwt_worker_get_current ();
-  MwtPool *pool = worker != NULL ? worker->pool : NULL;
-  GMutex lock;
+  MwtMainCall *call = g_atomic_rc_box_new0 (MwtMainCall);
+  gboolean owner;
+  gboolean acquired = FALSE;
   gpointer result;
 
-  call->item.func = mwt_main_call_dispatch;
+  mwt_dispatch_item_init (&call->item, mwt_main_call_dispatch);
   call->func = func;
   call->task_func = task_func;
   call->user_data = user_data;
-  call->context = pool != NULL ? pool->context : g_main_context_default ();
+  call->context = worker != NULL ? worker->workers->context : g_main_context_default ();
+  call->dispatcher = mwt_dispatcher_get_for_context (call->context);
+  call->pool = worker != NULL ? worker->workers->pool : NULL;
+  g_mutex_init (&call->mutex);
   g_cond_init (&call->cond);
-  g_mutex_init (&lock);
   g_atomic_rc_box_acquire (call);
 
-  if (pool != NULL && !g_main_context_is_owner (call->context))
+  /* A pool thread hands the call to the context even when nobody owns it
+   * at that moment, where g_main_context_invoke() would run it at once:
+   * the function runs on the thread that iterates the context.
+   */
+  owner = g_main_context_is_owner (call->context);
+  if (!owner && worker == NULL)
+    acquired = g_main_context_acquire (call->context);
+
+  if (owner || acquired)
     {
-      /* Never run on the worker, even when nobody owns the context right
-       * now: that is where g_main_context_invoke() would run it.
-       */
-      call->lock = &pool->mutex;
-      g_mutex_lock (call->lock);
-      mwt_dispatcher_push_call_locked (pool->dispatcher, &call->item);
-      if (pool->n_blocked_owners > 0)
-        g_cond_broadcast (&pool->state_cond);
-      mwt_main_call_wait_locked (call);
-      g_mutex_unlock (call->lock);
-    }
-  else if (pool != NULL || g_main_context_acquire (call->context))
-    {
-      call->lock = &lock;
-      mwt_main_call_run (call, TRUE);
-      if (pool == NULL)
-        g_main_context_release (call->context);
+      mwt_main_call_run (call);
+      while (!call->done)
+        g_main_context_iteration (call->context, TRUE);
+
+      if (acquired)
+        {
+          g_main_context_release (call->context);
+          mwt_dispatcher_wake_blockers (call->dispatcher);
+        }
     }
   else
     {
-      GSource *source = g_idle_source_new ();
+      mwt_dispatcher_push_call (call->dispatcher, &call->item);
 
-      call->lock = &lock;
-      g_source_set_static_name (source, "[mwt] run in main");
-      g_source_set_callback (source, mwt_main_call_idle, call, NULL);
-
-      g_mutex_lock (&lock);
-      g_source_attach (source, call->context);
-      mwt_main_call_wait_locked (call);
-      g_mutex_unlock (&lock);
-
-      g_source_unref (source);
+      g_mutex_lock (&call->mutex);
+      while (!call->done)
+        g_cond_wait (&call->cond, &call->mutex);
+      g_mutex_unlock (&call->mutex);
     }
-
-  g_mutex_clear (&lock);
 
   if (call->error != NULL)
     g_propagate_error (error, call->error);
   result = call->result;
-  g_atomic_rc_box_release_full (call, mwt_main_call_clear);
+  mwt_main_call_unref (call);
 
   return result;
 }

@@ -6,7 +6,6 @@
 
 #include "config.h"
 
-#include "mwt-job-private.h"
 #include "mwt-main-private.h"
 #include "mwt-pool-private.h"
 #include "mwt-waiter-private.h"
@@ -16,17 +15,24 @@
  * @title: MwtPool
  * @short_description: a pool of worker threads, each with its own state
  *
- * An #MwtPool owns a fixed set of threads. Each thread builds its own
- * state when it starts, with the pool's #MwtThreadInitFunc run inside that
- * thread, and hands it to every task it runs; the #MwtThreadExitFunc
- * releases it inside the same thread when the thread exits. This suits
- * work that needs a per-thread resource: a database connection, a
- * compression context, a library that is not thread-safe.
+ * An #MwtPool owns a set of threads. Each thread builds its own state when
+ * it starts, with the pool's #MwtThreadInitFunc run inside that thread,
+ * and hands it to every task it runs; the #MwtThreadExitFunc releases it
+ * inside the same thread when the thread exits. This suits work that
+ * needs a per-thread resource: a database connection, a compression
+ * context, a library that is not thread-safe.
  *
  * Tasks wait in one queue, ordered by priority and first-in first-out
  * within a priority, until a thread is free. Results come back the GIO
  * way: a #GTask completed on the #GMainContext that was the thread-default
  * context of the caller, never on a worker.
+ *
+ * The pool holds a reference to each task, to itself, and to what the
+ * caller gave with the task (the function's data, its result) until the
+ * task's completion has been delivered on the task's context, and drops
+ * them there, never on a pool thread. Nothing else needs that context, or
+ * any other, to be iterated: a context that submitted work and is never
+ * iterated again keeps those alive, the pool included, as a #GTask would.
  *
  * Closing the pool with mwt_pool_close_async() or mwt_pool_close() stops
  * the idle threads at once, fails every queued task with
@@ -60,388 +66,169 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (MwtPool, mwt_pool, G_TYPE_OBJECT,
                                                       mwt_pool_async_initable_iface_init))
 
 static gboolean
-mwt_pool_is_worker (MwtPool *pool)
+mwt_pool_is_own_thread (MwtPool *pool)
 {
-  MwtWorker *worker = mwt_worker_get_current ();
-
-  return worker != NULL && worker->pool == pool;
+  return mwt_pool_get_current () == pool;
 }
 
-/* Property changes are announced on the owning context only, at most once
- * per property and dispatch, from the pool's dispatcher. The queued
- * notification must not keep the pool alive (a pool closed and dropped
- * would otherwise linger until its context is iterated again), so it
- * reaches the pool through a weak reference that outlives the pool.
+/* Property changes are announced on the pool's context only, at most once
+ * per property and dispatch, by a notice that the scheduler hands to that
+ * context's dispatcher. The notice must not keep the pool alive (a pool
+ * closed and dropped would otherwise linger until its context is iterated
+ * again), so it reaches the pool through a weak reference; it keeps the
+ * context alive while it is on its way there.
  */
 struct _MwtNotifier
 {
-  MwtDispatchItem item;
-  GWeakRef        pool;
+  MwtNotice     notice;
+  GWeakRef      pool;
+  GMainContext *context;
 };
 
 static void
-mwt_notifier_clear (gpointer data)
+mwt_notifier_free (MwtNotifier *notifier)
 {
-  MwtNotifier *notifier = data;
-
   g_weak_ref_clear (&notifier->pool);
+  mwt_dispatcher_unref (notifier->notice.dispatcher);
+  mwt_context_unref_after_dispatch (notifier->context);
+  g_free (notifier);
 }
 
 static void
-mwt_pool_emit_notify (MwtPool *pool)
+mwt_pool_emit_changes (MwtPool    *pool,
+                       MwtChanges  changes)
 {
-  static const struct { MwtNotifyFlags flag; guint prop; } map[] = {
-    { MWT_NOTIFY_N_THREADS, PROP_N_THREADS },
-    { MWT_NOTIFY_CLOSED, PROP_CLOSED },
-    { MWT_NOTIFY_N_BUSY, PROP_N_BUSY },
-    { MWT_NOTIFY_N_QUEUED, PROP_N_QUEUED },
+  static const struct { MwtChanges change; guint prop; } map[] = {
+    { MWT_CHANGED_N_THREADS, PROP_N_THREADS },
+    { MWT_CHANGED_CLOSED, PROP_CLOSED },
+    { MWT_CHANGED_N_BUSY, PROP_N_BUSY },
+    { MWT_CHANGED_N_QUEUED, PROP_N_QUEUED },
   };
-  MwtNotifyFlags flags;
-
-  g_mutex_lock (&pool->mutex);
-  flags = pool->pending_notify;
-  pool->pending_notify = 0;
-  g_mutex_unlock (&pool->mutex);
 
   g_object_freeze_notify (G_OBJECT (pool));
   for (guint i = 0; i < G_N_ELEMENTS (map); i++)
-    if (flags & map[i].flag)
+    if (changes & map[i].change)
       g_object_notify_by_pspec (G_OBJECT (pool), properties[map[i].prop]);
   g_object_thaw_notify (G_OBJECT (pool));
 }
 
+/* A notice whose pool is gone was left to its dispatch to free (see
+ * mwt_scheduler_detach_changes()).
+ */
 static void
 mwt_notifier_dispatch (MwtDispatchItem *item)
 {
   MwtNotifier *notifier = (MwtNotifier *) item;
   MwtPool *pool = g_weak_ref_get (&notifier->pool);
 
-  if (pool != NULL)
+  if (pool == NULL)
     {
-      mwt_pool_emit_notify (pool);
-      g_object_unref (pool);
+      mwt_notifier_free (notifier);
+      return;
     }
 
-  g_atomic_rc_box_release_full (notifier, mwt_notifier_clear);
+  mwt_pool_emit_changes (pool, mwt_scheduler_take_changes (&pool->scheduler));
+  g_object_unref (pool);
 }
 
-void
-mwt_pool_queue_notify_locked (MwtPool        *pool,
-                              MwtNotifyFlags  flags)
+static MwtNotifier *
+mwt_notifier_new (MwtPool *pool)
 {
-  if (pool->pending_notify == 0)
-    mwt_pool_push_locked (pool, pool->dispatcher,
-                          &g_atomic_rc_box_acquire (pool->notifier)->item);
+  MwtNotifier *notifier = g_new0 (MwtNotifier, 1);
 
-  pool->pending_notify |= flags;
+  mwt_dispatch_item_init (&notifier->notice.item, mwt_notifier_dispatch);
+  notifier->notice.dispatcher = mwt_dispatcher_get_for_context (pool->context);
+  g_weak_ref_init (&notifier->pool, pool);
+  notifier->context = g_main_context_ref (pool->context);
+
+  return notifier;
 }
 
-MwtDispatcher *
-mwt_pool_get_dispatcher_locked (MwtPool      *pool,
-                                GMainContext *context)
+/* Stops the notices; the notifier goes now or with its last dispatch. */
+static void
+mwt_pool_detach_notifier (MwtPool *pool)
 {
-  MwtDispatcher *dispatcher;
+  MwtNotifier *notifier = g_steal_pointer (&pool->notifier);
 
-  for (guint i = 0; i < pool->dispatchers->len; i++)
-    {
-      dispatcher = g_ptr_array_index (pool->dispatchers, i);
-      if (mwt_dispatcher_get_context (dispatcher) == context)
-        return dispatcher;
-    }
-
-  dispatcher = mwt_dispatcher_new (context);
-  g_ptr_array_add (pool->dispatchers, dispatcher);
-
-  return dispatcher;
+  if (notifier != NULL && !mwt_scheduler_detach_changes (&pool->scheduler))
+    mwt_notifier_free (notifier);
 }
 
-/* Joins the threads that have exited. Never called by a worker of the
- * pool with itself among them: a worker is in the exited queue only once
- * it has nothing left to do but return.
- */
-void
-mwt_pool_reap (MwtPool *pool)
-{
-  GQueue exited;
-  GList *link;
-
-  g_mutex_lock (&pool->mutex);
-  exited = pool->exited;
-  g_queue_init (&pool->exited);
-  g_mutex_unlock (&pool->mutex);
-
-  while ((link = g_queue_pop_head_link (&exited)) != NULL)
-    {
-      MwtWorker *worker = link->data;
-
-      g_thread_join (worker->thread);
-      g_free (worker);
-    }
-}
-
-gboolean
-mwt_pool_has_no_threads (MwtPool  *pool,
-                         gpointer  data)
-{
-  return g_queue_is_empty (&pool->workers);
-}
-
-/* Waits on state_cond until @done holds. If the calling thread owns the
- * pool's context, or can acquire it, nobody else can iterate that context
- * meanwhile, so it runs the workers' mwt_run_in_main() calls itself:
- * otherwise a worker waiting for the main context would never finish.
- * A pool thread never does: those calls must not run on a worker.
- */
-void
-mwt_pool_wait_locked (MwtPool          *pool,
-                      MwtPoolPredicate  done,
-                      gpointer          data,
-                      GCancellable     *cancellable)
-{
-  gboolean owner = mwt_worker_get_current () == NULL &&
-                   g_main_context_acquire (pool->context);
-
-  if (owner)
-    pool->n_blocked_owners++;
-
-  while (!done (pool, data) && !g_cancellable_is_cancelled (cancellable))
-    {
-      GQueue calls;
-
-      if (owner)
-        {
-          mwt_dispatcher_steal_calls_locked (pool->dispatcher, &calls);
-          if (!g_queue_is_empty (&calls))
-            {
-              g_mutex_unlock (&pool->mutex);
-              mwt_main_run_calls_blocking (&calls);
-              g_mutex_lock (&pool->mutex);
-              continue;
-            }
-        }
-
-      g_cond_wait (&pool->state_cond, &pool->mutex);
-    }
-
-  if (owner)
-    {
-      pool->n_blocked_owners--;
-      g_main_context_release (pool->context);
-    }
-}
-
-/* Queues @item on @dispatcher. A pool thread wakes the context only once
- * it has released the lock (see mwt_worker_defer_wake()), so that the
- * woken thread does not start with a wait for it; anyone else wakes it at
- * once, with the lock held, which keeps the dispatcher alive meanwhile.
- */
-void
-mwt_pool_push_locked (MwtPool         *pool,
-                      MwtDispatcher   *dispatcher,
-                      MwtDispatchItem *item)
-{
-  MwtWorker *worker;
-
-  if (!mwt_dispatcher_push_unwoken_locked (dispatcher, item))
-    return;
-
-  worker = mwt_worker_get_current ();
-  if (worker == NULL || worker->pool != pool || !mwt_worker_defer_wake (worker, dispatcher))
-    mwt_dispatcher_wake (dispatcher);
-}
-
-/* Hands a job back to its dispatcher, which releases it on that context. */
-void
-mwt_pool_hand_back_locked (MwtPool  *pool,
-                           gpointer  data)
-{
-  MwtJob *job = data;
-  guint64 seq = job->seq;
-  GList *link = pool->drain_waiters.head;
-
-  /* Once pushed, the job may be released on its context at once. */
-  job->state = MWT_JOB_DONE;
-  mwt_pool_push_locked (pool, job->dispatcher, &job->item);
-
-  /* After the push: a drain on the same context completes after the job. */
-  while (link != NULL)
-    {
-      MwtWaiter *waiter = link->data;
-
-      link = link->next;
-      if (seq > waiter->last_seq)
-        continue;
-
-      if (--waiter->n_remaining == 0)
-        mwt_waiter_finish_after_locked (waiter,
-                                        mwt_pool_get_dispatcher_locked (pool, g_task_get_context (waiter->task)));
-    }
-}
+/* Blocking waits */
 
 static void
-mwt_pool_reject_locked (MwtPool *pool,
-                        MwtJob  *job,
-                        gint     code,
-                        const gchar *message)
+mwt_pool_wake_blocker (GCancellable *cancellable,
+                       MwtBlocker   *blocker)
 {
-  job->error = g_error_new_literal (G_IO_ERROR, code, message);
-  mwt_pool_hand_back_locked (pool, job);
+  mwt_blocker_wake (blocker);
 }
 
-/* Keeps the queue ordered by priority, first-in first-out within one.
- * Searching from the tail makes the common case, a burst of tasks of one
- * priority, constant time.
+typedef struct
+{
+  MwtScheduler *scheduler;
+  GCancellable *cancellable;
+} MwtExitWait;
+
+static gboolean
+mwt_pool_has_no_threads (gpointer data)
+{
+  MwtExitWait *wait = data;
+
+  return !mwt_scheduler_has_members (wait->scheduler) ||
+         g_cancellable_is_cancelled (wait->cancellable);
+}
+
+/* Blocks until every thread has left, or @cancellable is cancelled, then
+ * joins the threads that left. Returns whether every thread did.
  */
-static void
-mwt_pool_enqueue_locked (MwtPool *pool,
-                         MwtJob  *job)
+static gboolean
+mwt_pool_wait_for_threads (MwtPool      *pool,
+                           GCancellable *cancellable)
 {
-  gint priority = g_task_get_priority (job->task);
-  GList *sibling = pool->queue.tail;
+  MwtExitWait wait = { &pool->scheduler, cancellable };
+  MwtBlocker blocker;
+  gulong cancelled_id = 0;
+  gboolean gone;
 
-  while (sibling != NULL && g_task_get_priority (((MwtJob *) sibling->data)->task) > priority)
-    sibling = sibling->prev;
-
-  job->item.link.data = job;
-  if (sibling != NULL)
-    g_queue_insert_after_link (&pool->queue, sibling, &job->item.link);
-  else
-    g_queue_push_head_link (&pool->queue, &job->item.link);
-}
-
-/* Moves the submitted jobs to the queue, in submission order, or rejects
- * them if the pool is closed or they were cancelled before they got there.
- */
-void
-mwt_pool_collect_incoming_locked (MwtPool *pool)
-{
-  MwtJob *job = g_atomic_pointer_exchange (&pool->incoming, NULL);
-  GList *reversed = NULL;
-  guint n_queued = 0;
-
-  if (job == NULL)
-    return;
-
-  while (job != NULL)
-    {
-      MwtJob *next = (MwtJob *) job->item.link.next;
-
-      job->item.link.next = reversed;
-      reversed = &job->item.link;
-      job = next;
-    }
-
-  while (reversed != NULL)
-    {
-      job = (MwtJob *) reversed;
-      reversed = reversed->next;
-      job->item.link.next = NULL;
-
-      job->dispatcher = job->task_func != NULL
-        ? pool->dispatcher
-        : mwt_pool_get_dispatcher_locked (pool, g_task_get_context (job->task));
-      job->seq = ++pool->n_submitted;
-      pool->max_priority = MAX (pool->max_priority, g_task_get_priority (job->task));
-
-      if (pool->closed)
-        mwt_pool_reject_locked (pool, job, G_IO_ERROR_CLOSED, "The pool is closed");
-      else if (g_cancellable_is_cancelled (g_task_get_cancellable (job->task)))
-        mwt_pool_reject_locked (pool, job, G_IO_ERROR_CANCELLED, "Operation was cancelled");
-      else
-        {
-          job->state = MWT_JOB_QUEUED;
-          mwt_pool_enqueue_locked (pool, job);
-          n_queued++;
-        }
-    }
-
-  if (n_queued > 0)
-    mwt_pool_queue_notify_locked (pool, MWT_NOTIFY_N_QUEUED);
-}
-
-void
-mwt_pool_begin_close_locked (MwtPool *pool)
-{
-  GList *link;
-
-  if (pool->closed)
-    return;
-
-  g_atomic_int_set (&pool->closed, TRUE);
-  mwt_pool_collect_incoming_locked (pool);
-
-  while ((link = g_queue_pop_head_link (&pool->queue)) != NULL)
-    mwt_pool_reject_locked (pool, link->data, G_IO_ERROR_CLOSED, "The pool was closed");
-
-  g_cond_broadcast (&pool->work_cond);
-  mwt_pool_queue_notify_locked (pool, MWT_NOTIFY_CLOSED | MWT_NOTIFY_N_QUEUED);
-}
-
-/* Submitting */
-
-static void
-mwt_pool_job_cancelled (GCancellable *cancellable,
-                        MwtJob       *job)
-{
-  MwtPool *pool = job->pool;
-
-  g_mutex_lock (&pool->mutex);
-  mwt_pool_collect_incoming_locked (pool);
-  if (job->state == MWT_JOB_QUEUED)
-    {
-      g_queue_unlink (&pool->queue, &job->item.link);
-      mwt_pool_reject_locked (pool, job, G_IO_ERROR_CANCELLED, "Operation was cancelled");
-      mwt_pool_queue_notify_locked (pool, MWT_NOTIFY_N_QUEUED);
-    }
-  g_mutex_unlock (&pool->mutex);
-}
-
-static void
-mwt_pool_submit (MwtPool *pool,
-                 MwtJob  *job)
-{
-  GCancellable *cancellable = g_task_get_cancellable (job->task);
-  gpointer head;
-
-  /* Connected first: the handler ignores a job that is not queued yet,
-   * and the queueing checks the cancellable.
-   */
+  mwt_blocker_init (&blocker);
+  mwt_scheduler_add_blocker (&pool->scheduler, &blocker);
   if (cancellable != NULL)
-    job->cancelled_id = g_cancellable_connect (cancellable,
-                                               G_CALLBACK (mwt_pool_job_cancelled),
-                                               job, NULL);
+    cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (mwt_pool_wake_blocker),
+                                          &blocker, NULL);
 
-  do
-    {
-      head = g_atomic_pointer_get (&pool->incoming);
-      job->item.link.next = head;
-    }
-  while (!g_atomic_pointer_compare_and_exchange (&pool->incoming, head, job));
+  mwt_main_wait (pool->context, &blocker, mwt_pool_has_no_threads, &wait);
 
-  /* From here on the job may already be done and freed. Only the first
-   * job pushed on an empty stack wakes a thread, and only if none is
-   * seeking work: until one collects the stack, later jobs join it there,
-   * and a seeking thread checks the stack once more before it sleeps (see
-   * mwt_pool_next_job_locked()). Taking the lock once orders the push
-   * with a thread going to sleep (it checks the stack with the lock held);
-   * signalling after the unlock spares the woken thread, when it shares a
-   * CPU with this one, a wait for the lock and two context switches.
-   */
-  if (head == NULL && g_atomic_int_get (&pool->n_seeking) == 0 &&
-      g_atomic_int_get (&pool->n_idle) > 0)
-    {
-      g_mutex_lock (&pool->mutex);
-      g_mutex_unlock (&pool->mutex);
-      g_cond_signal (&pool->work_cond);
-    }
+  g_cancellable_disconnect (cancellable, cancelled_id);
+  mwt_scheduler_remove_blocker (&pool->scheduler, &blocker);
+  mwt_blocker_clear (&blocker);
 
-  /* A close that started meanwhile may have missed the job. */
-  if (g_atomic_int_get (&pool->closed))
-    {
-      g_mutex_lock (&pool->mutex);
-      mwt_pool_collect_incoming_locked (pool);
-      g_mutex_unlock (&pool->mutex);
-    }
+  gone = !mwt_scheduler_has_members (&pool->scheduler);
+  mwt_workers_join_exited (&pool->workers);
+
+  return gone;
+}
+
+/* Starts @n_threads threads and blocks until every init has returned.
+ * Returns the first error, if any; the threads of a failed batch leave
+ * on their own.
+ */
+static GError *
+mwt_pool_start_threads (MwtPool *pool,
+                        guint    n_threads)
+{
+  MwtThreadBatch *batch;
+  MwtBlocker blocker;
+  GError *error;
+
+  mwt_blocker_init (&blocker);
+  mwt_workers_start (&pool->workers, n_threads, &blocker, NULL, &batch);
+  mwt_main_wait (pool->context, &blocker, mwt_thread_batch_has_settled, batch);
+  mwt_blocker_clear (&blocker);
+
+  error = mwt_thread_batch_dup_error (batch);
+  mwt_thread_batch_unref (batch);
+
+  return error;
 }
 
 /* GObject */
@@ -454,43 +241,72 @@ mwt_pool_constructed (GObject *object)
   G_OBJECT_CLASS (mwt_pool_parent_class)->constructed (object);
 
   pool->context = g_main_context_ref_thread_default ();
-  pool->dispatcher = mwt_pool_get_dispatcher_locked (pool, pool->context);
+  pool->notifier = mwt_notifier_new (pool);
+  mwt_scheduler_init (&pool->scheduler, pool->context, &pool->notifier->notice);
+  mwt_workers_init (&pool->workers, &pool->scheduler, &pool->funcs, pool, pool->context);
+}
+
+static gboolean
+mwt_pool_unref_later (gpointer data)
+{
+  g_object_unref (data);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* The last reference dropped on one of the pool's own threads: finalizing
+ * there would wait for that very thread. The pool closes, lives on, and
+ * goes on its own context instead.
+ */
+static void
+mwt_pool_dispose (GObject *object)
+{
+  MwtPool *pool = MWT_POOL (object);
+
+  if (mwt_pool_is_own_thread (pool))
+    {
+      GSource *source = g_idle_source_new ();
+
+      g_critical ("The last reference to an MwtPool was dropped on one of its own threads; "
+                  "the pool is closed and will be finalized on its context");
+
+      mwt_scheduler_close (&pool->scheduler);
+      mwt_pool_detach_notifier (pool);
+
+      g_source_set_static_name (source, "[mwt] unref pool");
+      g_source_set_callback (source, mwt_pool_unref_later, g_object_ref (pool), NULL);
+      g_source_attach (source, pool->context);
+      g_source_unref (source);
+      return;
+    }
+
+  G_OBJECT_CLASS (mwt_pool_parent_class)->dispose (object);
 }
 
 static void
 mwt_pool_finalize (GObject *object)
 {
   MwtPool *pool = MWT_POOL (object);
-  GQueue leftovers = G_QUEUE_INIT;
 
-  /* Nothing is in flight: every job and waiter holds a reference (a job
-   * through its task, when the pool is the task's source object). Only
+  /* Nothing is in flight: every job and waiter holds a reference. Only
    * idle threads remain, if the pool is still open.
    */
-  g_mutex_lock (&pool->mutex);
-  mwt_pool_begin_close_locked (pool);
-  mwt_pool_wait_locked (pool, mwt_pool_has_no_threads, NULL, NULL);
-  for (guint i = 0; i < pool->dispatchers->len; i++)
-    mwt_dispatcher_steal_locked (g_ptr_array_index (pool->dispatchers, i), &leftovers);
-  g_mutex_unlock (&pool->mutex);
+  mwt_scheduler_close (&pool->scheduler);
+  mwt_pool_wait_for_threads (pool, NULL);
+  mwt_pool_detach_notifier (pool);
 
-  /* Every job holds a reference: only a notification can be left, and it
-   * finds no pool any more.
-   */
-  mwt_dispatch_items (&leftovers);
-  g_atomic_rc_box_release_full (pool->notifier, mwt_notifier_clear);
-  mwt_pool_reap (pool);
-
-  g_ptr_array_unref (pool->dispatchers);
-  g_main_context_unref (pool->context);
+  mwt_workers_clear (&pool->workers);
+  mwt_scheduler_clear (&pool->scheduler);
 
   if (pool->init_data_destroy != NULL)
-    pool->init_data_destroy (pool->init_data);
+    pool->init_data_destroy (pool->funcs.init_data);
   if (pool->at_exit_data_destroy != NULL)
-    pool->at_exit_data_destroy (pool->at_exit_data);
+    pool->at_exit_data_destroy (pool->funcs.at_exit_data);
 
-  g_cond_clear (&pool->state_cond);
-  g_cond_clear (&pool->work_cond);
+  /* The pool may be finalized in a dispatch of its own context, which
+   * GLib goes on using after the dispatch returns.
+   */
+  mwt_context_unref_after_dispatch (pool->context);
   g_mutex_clear (&pool->mutex);
 
   G_OBJECT_CLASS (mwt_pool_parent_class)->finalize (object);
@@ -552,6 +368,7 @@ mwt_pool_class_init (MwtPoolClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->constructed = mwt_pool_constructed;
+  object_class->dispose = mwt_pool_dispose;
   object_class->finalize = mwt_pool_finalize;
   object_class->get_property = mwt_pool_get_property;
   object_class->set_property = mwt_pool_set_property;
@@ -631,22 +448,24 @@ static void
 mwt_pool_init (MwtPool *pool)
 {
   g_mutex_init (&pool->mutex);
-  g_cond_init (&pool->work_cond);
-  g_cond_init (&pool->state_cond);
-  g_queue_init (&pool->queue);
-  g_queue_init (&pool->workers);
-  g_queue_init (&pool->exited);
-  g_queue_init (&pool->exit_waiters);
-  g_queue_init (&pool->drain_waiters);
-  pool->dispatchers = g_ptr_array_new_with_free_func ((GDestroyNotify) mwt_dispatcher_destroy);
-  pool->notifier = g_atomic_rc_box_new0 (MwtNotifier);
-  pool->notifier->item.func = mwt_notifier_dispatch;
-  g_weak_ref_init (&pool->notifier->pool, pool);
   pool->n_threads = 1;
-  pool->max_priority = G_MININT;
 }
 
 /* Construction */
+
+/* Marks the pool started; a pool starts once. */
+static gboolean
+mwt_pool_mark_started (MwtPool *pool)
+{
+  gboolean was_started;
+
+  g_mutex_lock (&pool->mutex);
+  was_started = pool->started;
+  pool->started = TRUE;
+  g_mutex_unlock (&pool->mutex);
+
+  return !was_started;
+}
 
 static gboolean
 mwt_pool_initable_init (GInitable     *initable,
@@ -654,34 +473,22 @@ mwt_pool_initable_init (GInitable     *initable,
                         GError       **error)
 {
   MwtPool *pool = MWT_POOL (initable);
-  MwtThreadBatch *batch;
-  GError *local_error = NULL;
+  GError *local_error;
 
-  g_return_val_if_fail (!pool->started, FALSE);
+  g_return_val_if_fail (mwt_pool_mark_started (pool), FALSE);
 
-  g_mutex_lock (&pool->mutex);
-  pool->started = TRUE;
-  batch = mwt_pool_start_threads_locked (pool, pool->n_threads, NULL);
-  mwt_pool_wait_locked (pool, mwt_thread_batch_is_settled, batch, NULL);
+  local_error = mwt_pool_start_threads (pool, pool->n_threads);
 
-  if (batch->error != NULL)
-    local_error = g_error_copy (batch->error);
-  else
+  if (local_error == NULL && mwt_scheduler_is_closed (&pool->scheduler))
+    local_error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED,
+                                       "The pool was closed while its threads were starting");
+  if (local_error == NULL)
     g_cancellable_set_error_if_cancelled (cancellable, &local_error);
 
-  mwt_thread_batch_unref_locked (batch);
-
   if (local_error != NULL)
     {
-      mwt_pool_begin_close_locked (pool);
-      mwt_pool_wait_locked (pool, mwt_pool_has_no_threads, NULL, NULL);
-    }
-
-  g_mutex_unlock (&pool->mutex);
-
-  if (local_error != NULL)
-    {
-      mwt_pool_reap (pool);
+      mwt_scheduler_close (&pool->scheduler);
+      mwt_pool_wait_for_threads (pool, NULL);
       g_propagate_error (error, local_error);
       return FALSE;
     }
@@ -705,16 +512,13 @@ mwt_pool_init_async (GAsyncInitable      *initable,
   MwtPool *pool = MWT_POOL (initable);
   GTask *task;
 
-  g_return_if_fail (!pool->started);
+  g_return_if_fail (mwt_pool_mark_started (pool));
 
   task = g_task_new (pool, cancellable, callback, user_data);
   g_task_set_source_tag (task, mwt_pool_init_async);
   g_task_set_priority (task, io_priority);
 
-  g_mutex_lock (&pool->mutex);
-  pool->started = TRUE;
-  mwt_thread_batch_unref_locked (mwt_pool_start_threads_locked (pool, pool->n_threads, task));
-  g_mutex_unlock (&pool->mutex);
+  mwt_waiter_start (mwt_waiter_new (pool, task), pool->n_threads);
 }
 
 static gboolean
@@ -745,11 +549,11 @@ mwt_pool_new_unstarted (guint             n_threads,
 {
   MwtPool *pool = g_object_new (MWT_TYPE_POOL, "n-threads", n_threads, NULL);
 
-  pool->init = init;
-  pool->init_data = init_data;
+  pool->funcs.init = init;
+  pool->funcs.init_data = init_data;
+  pool->funcs.at_exit = at_exit;
+  pool->funcs.at_exit_data = at_exit_data;
   pool->init_data_destroy = init_data_destroy;
-  pool->at_exit = at_exit;
-  pool->at_exit_data = at_exit_data;
   pool->at_exit_data_destroy = at_exit_data_destroy;
 
   return pool;
@@ -1013,15 +817,9 @@ mwt_pool_get_n_threads (MwtPool *pool)
 gboolean
 mwt_pool_is_closed (MwtPool *pool)
 {
-  gboolean closed;
-
   g_return_val_if_fail (MWT_IS_POOL (pool), FALSE);
 
-  g_mutex_lock (&pool->mutex);
-  closed = pool->closed;
-  g_mutex_unlock (&pool->mutex);
-
-  return closed;
+  return mwt_scheduler_is_closed (&pool->scheduler);
 }
 
 /**
@@ -1038,15 +836,9 @@ mwt_pool_is_closed (MwtPool *pool)
 guint
 mwt_pool_get_n_busy (MwtPool *pool)
 {
-  guint n_busy;
-
   g_return_val_if_fail (MWT_IS_POOL (pool), 0);
 
-  g_mutex_lock (&pool->mutex);
-  n_busy = pool->n_busy;
-  g_mutex_unlock (&pool->mutex);
-
-  return n_busy;
+  return mwt_scheduler_get_n_busy (&pool->scheduler);
 }
 
 /**
@@ -1063,16 +855,9 @@ mwt_pool_get_n_busy (MwtPool *pool)
 guint
 mwt_pool_get_n_queued (MwtPool *pool)
 {
-  guint n_queued;
-
   g_return_val_if_fail (MWT_IS_POOL (pool), 0);
 
-  g_mutex_lock (&pool->mutex);
-  mwt_pool_collect_incoming_locked (pool);
-  n_queued = pool->queue.length;
-  g_mutex_unlock (&pool->mutex);
-
-  return n_queued;
+  return mwt_scheduler_get_n_queued (&pool->scheduler);
 }
 
 /**
@@ -1114,10 +899,41 @@ mwt_pool_get_current (void)
 {
   MwtWorker *worker = mwt_worker_get_current ();
 
-  return worker != NULL ? worker->pool : NULL;
+  return worker != NULL ? worker->workers->pool : NULL;
 }
 
 /* Running */
+
+/* Runs on whichever thread cancels: it reads nothing of the job but what
+ * was set before the job was submitted.
+ */
+static void
+mwt_pool_job_cancelled (GCancellable *cancellable,
+                        MwtJobFull   *full)
+{
+  mwt_scheduler_cancel (&full->pool->scheduler, &full->job);
+}
+
+/* The cancellation handler is connected before the job is queued: it
+ * ignores a job that is not queued yet, and the queueing checks the
+ * cancellable.
+ */
+static void
+mwt_pool_submit (MwtPool *pool,
+                 MwtJob  *job)
+{
+  GCancellable *cancellable = mwt_job_get_cancellable (job);
+
+  if (cancellable != NULL)
+    {
+      MwtJobFull *full = mwt_job_get_full (job);
+
+      full->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (mwt_pool_job_cancelled),
+                                                  full, NULL);
+    }
+
+  mwt_scheduler_submit (&pool->scheduler, job);
+}
 
 /**
  * mwt_pool_run_task:
@@ -1127,21 +943,26 @@ mwt_pool_get_current (void)
  *
  * The pool's g_task_run_in_thread(): runs @func on one of @pool's threads
  * with that thread's state, and @func completes @task with one of the
- * g_task_return_*() functions. The task's callback runs on the task's own
- * context, as with any #GTask.
+ * g_task_return_*() functions.
  *
  * While every thread is busy, @task waits in the pool's queue, ordered by
  * g_task_get_priority() and first-in first-out within a priority. If the
  * task's #GCancellable is cancelled while it waits, it leaves the queue at
  * once, completes with %G_IO_ERROR_CANCELLED and never runs; once @func
  * runs, cancelling is up to @func. If the pool is closed, or closes while
- * the task waits, the task completes with %G_IO_ERROR_CLOSED.
+ * the task waits, the task completes with %G_IO_ERROR_CLOSED. Either way
+ * the task completes on its own context, which need not be the pool's.
+ *
+ * Where it differs from g_task_run_in_thread(): the task's callback runs
+ * on its context as soon as @func calls a g_task_return_*() function,
+ * possibly before @func has returned, as for any #GTask that is not run
+ * by GLib's own pool; and g_task_set_return_on_cancel() has no effect.
  *
  * The pool keeps a reference to itself and to @task until @func has
- * returned, and drops both on the pool's own context (see
- * mwt_pool_get_context()), never on a worker. If @func returns without
- * completing @task, the callback never runs; the pool still releases its
- * reference and goes on working.
+ * returned, and drops both on the task's context, the next time that
+ * context is iterated after @func returned; never on a worker. If @func
+ * returns without completing @task, the callback never runs; the pool
+ * still releases its reference and goes on working.
  *
  * Since: 1.0
  */
@@ -1150,15 +971,11 @@ mwt_pool_run_task (MwtPool           *pool,
                    GTask             *task,
                    MwtPoolThreadFunc  func)
 {
-  MwtJob *job;
-
   g_return_if_fail (MWT_IS_POOL (pool));
   g_return_if_fail (G_IS_TASK (task));
   g_return_if_fail (func != NULL);
 
-  job = mwt_job_new (pool, g_object_ref (task));
-  job->task_func = func;
-  mwt_pool_submit (pool, job);
+  mwt_pool_submit (pool, mwt_job_new (MWT_JOB_TASK, pool, g_object_ref (task), func, NULL));
 }
 
 /* @result_destroy is typed GFreeFunc for introspection: the scanner
@@ -1171,23 +988,29 @@ mwt_pool_run_task (MwtPool           *pool,
  *   the function to run on a pool thread
  * @func_data: data for @func
  * @func_data_destroy: (nullable): frees @func_data
- * @result_destroy: (nullable) (type GLib.FreeFunc) (scope async): frees a result of @func
- *   that nobody collected with mwt_pool_run_finish()
+ * @result_destroy: (nullable) (type GLib.FreeFunc) (scope async): frees a
+ *   result of @func that nobody collected with mwt_pool_run_finish()
  * @io_priority: the I/O priority of the request: its place in the queue
  * @cancellable: (nullable): a #GCancellable
- * @callback: (scope async) (closure user_data): called on the caller's
- *   thread-default main context once @func has returned, or once the call
- *   was cancelled or rejected
+ * @callback: (scope async) (closure user_data) (nullable): called on the
+ *   caller's thread-default main context once @func has returned, or once
+ *   the call was cancelled or rejected; %NULL to run @func without
+ *   waiting for it
  * @user_data: data for @callback
  *
  * Runs @func on one of @pool's threads with that thread's state, and hands
  * what it returns to @callback; call mwt_pool_run_finish() there.
  *
- * Queueing, priority (%G_PRIORITY_DEFAULT), cancellation and closing
- * follow mwt_pool_run_task(). Once @func has started, its own result is
- * delivered even if @cancellable is cancelled meanwhile: @func decides
- * whether to stop. @func_data_destroy runs once, on the caller's context,
- * before @callback.
+ * Queueing, with @io_priority in place of the task's priority,
+ * cancellation and closing follow mwt_pool_run_task(). Once @func has
+ * started, its own result is delivered even if @cancellable is cancelled
+ * meanwhile: @func decides whether to stop.
+ *
+ * On the caller's context, @func_data_destroy runs first, then @callback.
+ * A result that nobody collects (there is no @callback, or it does not
+ * call mwt_pool_run_finish()) is freed with @result_destroy once the
+ * #GAsyncResult is finalized, which is on the caller's context too unless
+ * the callback kept a reference to it.
  *
  * Since: 1.0
  */
@@ -1203,7 +1026,6 @@ mwt_pool_run_async (MwtPool             *pool,
                     gpointer             user_data)
 {
   GTask *task;
-  MwtJob *job;
 
   g_return_if_fail (MWT_IS_POOL (pool));
   g_return_if_fail (func != NULL);
@@ -1216,13 +1038,10 @@ mwt_pool_run_async (MwtPool             *pool,
   (g_task_set_source_tag) (task, mwt_pool_run_async);
   g_task_set_check_cancellable (task, FALSE);
   g_task_set_priority (task, io_priority);
+  if (func_data != NULL || func_data_destroy != NULL)
+    g_task_set_task_data (task, func_data, func_data_destroy);
 
-  job = mwt_job_new (pool, task);
-  job->func = func;
-  job->func_data = func_data;
-  job->func_data_destroy = func_data_destroy;
-  job->result_destroy = result_destroy;
-  mwt_pool_submit (pool, job);
+  mwt_pool_submit (pool, mwt_job_new (MWT_JOB_ASYNC, pool, task, func, result_destroy));
 }
 
 /**
@@ -1250,12 +1069,12 @@ mwt_pool_run_finish (MwtPool       *pool,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-static void
-mwt_pool_store_result (GObject      *source_object,
-                       GAsyncResult *result,
-                       gpointer      user_data)
+static gboolean
+mwt_pool_sync_job_finished (gpointer data)
 {
-  *(GAsyncResult **) user_data = g_object_ref (result);
+  MwtSyncJob *sync = data;
+
+  return mwt_blocker_is_finished (sync->blocker, &sync->finished);
 }
 
 /**
@@ -1269,7 +1088,20 @@ mwt_pool_store_result (GObject      *source_object,
  *
  * The blocking form of mwt_pool_run_async(), the pool's
  * g_task_run_in_thread_sync(): runs @func on one of @pool's threads with
- * that thread's state and returns what it returned.
+ * that thread's state, at %G_PRIORITY_DEFAULT, and returns what it
+ * returned to the calling thread. Queueing, cancellation and closing
+ * follow mwt_pool_run_async().
+ *
+ * While it waits, the calling thread runs the mwt_run_in_main() calls made
+ * into the pool's context if it owns that context or can acquire it, as
+ * mwt_pool_close() does: a task may call back into the main thread that
+ * waits for it.
+ *
+ * Called from one of @pool's own threads, it waits for another thread of
+ * the pool; if every other thread already waits so, nobody would ever run
+ * @func, and it fails at once with %G_IO_ERROR_WOULD_BLOCK. A fixed pool
+ * does not grow to avoid this, as GLib's does: see the thread-safety
+ * chapter.
  *
  * Returns: (transfer full) (nullable): what @func returned, or %NULL with
  *   @error set
@@ -1283,23 +1115,42 @@ mwt_pool_run_sync (MwtPool       *pool,
                    GCancellable  *cancellable,
                    GError       **error)
 {
-  g_autoptr(GMainContext) context = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
+  gboolean own_thread;
+  MwtBlocker blocker;
+  MwtSyncJob sync;
+  MwtJob *job = &sync.full.job;
 
   g_return_val_if_fail (MWT_IS_POOL (pool), NULL);
   g_return_val_if_fail (func != NULL, NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  context = g_main_context_new ();
-  g_main_context_push_thread_default (context);
-  mwt_pool_run_async (pool, func, func_data, NULL, NULL, G_PRIORITY_DEFAULT, cancellable,
-                      mwt_pool_store_result, &result);
-  while (result == NULL)
-    g_main_context_iteration (context, TRUE);
-  g_main_context_pop_thread_default (context);
+  own_thread = mwt_pool_is_own_thread (pool);
+  if (own_thread && !mwt_scheduler_begin_sync_wait (&pool->scheduler))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
+                           "Every other thread of the pool waits for the pool too: "
+                           "no thread would ever run the function");
+      return NULL;
+    }
 
-  return mwt_pool_run_finish (pool, result, error);
+  mwt_blocker_init (&blocker);
+  mwt_job_init_sync (&sync, pool, func, func_data, cancellable, &blocker);
+  mwt_pool_submit (pool, job);
+  mwt_main_wait (pool->context, &blocker, mwt_pool_sync_job_finished, &sync);
+  g_cancellable_disconnect (cancellable, sync.full.cancelled_id);
+  mwt_blocker_clear (&blocker);
+
+  if (own_thread)
+    mwt_scheduler_end_sync_wait (&pool->scheduler);
+
+  if (job->flags & MWT_JOB_FAILED)
+    {
+      g_propagate_error (error, job->u.error);
+      return NULL;
+    }
+
+  return job->u.result;
 }
 
 /* Draining and closing */
@@ -1332,7 +1183,6 @@ mwt_pool_drain_async (MwtPool             *pool,
                       GAsyncReadyCallback  callback,
                       gpointer             user_data)
 {
-  MwtWaiter *waiter;
   GTask *task;
 
   g_return_if_fail (MWT_IS_POOL (pool));
@@ -1341,27 +1191,8 @@ mwt_pool_drain_async (MwtPool             *pool,
   task = g_task_new (pool, cancellable, callback, user_data);
   g_task_set_source_tag (task, mwt_pool_drain_async);
   g_task_set_priority (task, io_priority);
-  waiter = mwt_waiter_new_cancellable (pool, task);
 
-  g_mutex_lock (&pool->mutex);
-
-  mwt_pool_collect_incoming_locked (pool);
-  waiter->last_seq = pool->n_submitted;
-  /* Their callbacks may still be on their way, at their own priority. */
-  waiter->priority = MAX (waiter->priority, pool->max_priority);
-  waiter->n_remaining = pool->queue.length + pool->n_busy;
-
-  if (pool->closed && !g_queue_is_empty (&pool->workers))
-    mwt_waiter_wait_locked (waiter, &pool->exit_waiters);
-  else if (!pool->closed && waiter->n_remaining > 0)
-    mwt_waiter_wait_locked (waiter, &pool->drain_waiters);
-  else if (!pool->closed)
-    mwt_waiter_finish_after_locked (waiter,
-                                    mwt_pool_get_dispatcher_locked (pool, g_task_get_context (task)));
-  else
-    mwt_waiter_finish_locked (waiter, NULL);
-
-  g_mutex_unlock (&pool->mutex);
+  mwt_waiter_drain (mwt_waiter_new (pool, task));
 }
 
 /**
@@ -1420,37 +1251,22 @@ mwt_pool_close_async (MwtPool             *pool,
                       GAsyncReadyCallback  callback,
                       gpointer             user_data)
 {
-  MwtWaiter *waiter;
   GTask *task;
 
   g_return_if_fail (MWT_IS_POOL (pool));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
+  mwt_scheduler_close (&pool->scheduler);
+
   /* Nobody waits: nothing may keep the pool alive meanwhile. */
   if (callback == NULL)
-    {
-      g_mutex_lock (&pool->mutex);
-      mwt_pool_begin_close_locked (pool);
-      g_mutex_unlock (&pool->mutex);
-      return;
-    }
+    return;
 
   task = g_task_new (pool, cancellable, callback, user_data);
   g_task_set_source_tag (task, mwt_pool_close_async);
   g_task_set_priority (task, io_priority);
-  waiter = mwt_waiter_new_cancellable (pool, task);
 
-  g_mutex_lock (&pool->mutex);
-
-  mwt_pool_begin_close_locked (pool);
-  waiter->priority = MAX (waiter->priority, pool->max_priority);
-
-  if (g_queue_is_empty (&pool->workers))
-    mwt_waiter_finish_locked (waiter, NULL);
-  else
-    mwt_waiter_wait_locked (waiter, &pool->exit_waiters);
-
-  g_mutex_unlock (&pool->mutex);
+  mwt_waiter_close (mwt_waiter_new (pool, task));
 }
 
 /**
@@ -1478,15 +1294,6 @@ mwt_pool_close_finish (MwtPool       *pool,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-static void
-mwt_pool_wake_blocked (GCancellable *cancellable,
-                       MwtPool      *pool)
-{
-  g_mutex_lock (&pool->mutex);
-  g_cond_broadcast (&pool->state_cond);
-  g_mutex_unlock (&pool->mutex);
-}
-
 /**
  * mwt_pool_close:
  * @pool: a #MwtPool
@@ -1496,13 +1303,18 @@ mwt_pool_wake_blocked (GCancellable *cancellable,
  * The blocking form of mwt_pool_close_async(): closes @pool and returns
  * once every thread has exited and been joined.
  *
- * Called on the thread that runs the pool's context (or on any thread
- * while nobody runs it), it also runs the mwt_run_in_main() calls that
- * busy threads make meanwhile, so it does not deadlock with them.
+ * While it waits, the calling thread runs the mwt_run_in_main() calls that
+ * busy threads make into the pool's context, if it owns that context or
+ * can acquire it (also later, once another thread releases it), so that
+ * it does not deadlock with them; while a mwt_run_in_main_task() task is
+ * incomplete, it iterates that context until the task completes.
  *
- * Called from one of @pool's own threads, it would wait for itself: it
- * closes the pool as mwt_pool_close_async() does and fails with
- * %G_IO_ERROR_WOULD_BLOCK.
+ * Where the wait could never end, it fails at once with
+ * %G_IO_ERROR_WOULD_BLOCK, after closing the pool as
+ * mwt_pool_close_async() does: called from one of @pool's own threads,
+ * which would wait for itself, or from the main-side function of a
+ * mwt_run_in_main() call made by one of @pool's threads, which waits for
+ * that function to return.
  *
  * Returns: %TRUE once every thread has exited, or %FALSE with @error set
  *
@@ -1513,45 +1325,33 @@ mwt_pool_close (MwtPool       *pool,
                 GCancellable  *cancellable,
                 GError       **error)
 {
-  gulong cancelled_id = 0;
-  gboolean exited;
-
   g_return_val_if_fail (MWT_IS_POOL (pool), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (mwt_pool_is_worker (pool))
-    {
-      g_mutex_lock (&pool->mutex);
-      mwt_pool_begin_close_locked (pool);
-      g_mutex_unlock (&pool->mutex);
+  mwt_scheduler_close (&pool->scheduler);
 
+  if (mwt_pool_is_own_thread (pool))
+    {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
                            "A pool thread cannot wait for its own pool to close; "
                            "the pool was closed without waiting");
       return FALSE;
     }
 
-  if (cancellable != NULL)
-    cancelled_id = g_cancellable_connect (cancellable,
-                                          G_CALLBACK (mwt_pool_wake_blocked),
-                                          pool, NULL);
+  if (mwt_main_is_running_call_of (pool))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
+                           "A mwt_run_in_main() function cannot wait for the pool whose thread "
+                           "waits for it to return; the pool was closed without waiting");
+      return FALSE;
+    }
 
-  g_mutex_lock (&pool->mutex);
-  mwt_pool_begin_close_locked (pool);
-  mwt_pool_wait_locked (pool, mwt_pool_has_no_threads, NULL, cancellable);
-  exited = g_queue_is_empty (&pool->workers);
-  g_mutex_unlock (&pool->mutex);
-
-  g_cancellable_disconnect (cancellable, cancelled_id);
-
-  if (!exited)
+  if (!mwt_pool_wait_for_threads (pool, cancellable))
     {
       g_cancellable_set_error_if_cancelled (cancellable, error);
       return FALSE;
     }
-
-  mwt_pool_reap (pool);
 
   return TRUE;
 }
@@ -1584,8 +1384,8 @@ mwt_pool_set_n_threads (MwtPool  *pool,
                         guint     n_threads,
                         GError  **error)
 {
-  MwtThreadBatch *batch;
   GError *local_error = NULL;
+  guint n_old;
 
   g_return_val_if_fail (MWT_IS_POOL (pool), FALSE);
   g_return_val_if_fail (n_threads >= 1, FALSE);
@@ -1593,54 +1393,47 @@ mwt_pool_set_n_threads (MwtPool  *pool,
 
   g_mutex_lock (&pool->mutex);
 
-  if (pool->closed || pool->resizing)
+  if (mwt_scheduler_is_closed (&pool->scheduler) || pool->resizing)
     {
-      g_set_error_literal (error, G_IO_ERROR,
-                           pool->closed ? G_IO_ERROR_CLOSED : G_IO_ERROR_PENDING,
-                           pool->closed ? "The pool is closed" : "The pool is already growing");
+      gboolean closed = mwt_scheduler_is_closed (&pool->scheduler);
+
       g_mutex_unlock (&pool->mutex);
+      g_set_error_literal (error, G_IO_ERROR,
+                           closed ? G_IO_ERROR_CLOSED : G_IO_ERROR_PENDING,
+                           closed ? "The pool is closed" : "The pool is already growing");
       return FALSE;
     }
 
-  if (n_threads <= pool->n_threads)
-    {
-      pool->n_excess += pool->n_threads - n_threads;
-      g_cond_broadcast (&pool->work_cond);
-    }
-  else
-    {
-      /* Threads still due to leave after a shrink stay instead. */
-      guint n_kept = MIN (n_threads - pool->n_threads, pool->n_excess);
-      guint n_new = n_threads - pool->n_threads - n_kept;
-
-      pool->n_excess -= n_kept;
-
-      if (n_new > 0)
-        {
-          pool->resizing = TRUE;
-          batch = mwt_pool_start_threads_locked (pool, n_new, NULL);
-          mwt_pool_wait_locked (pool, mwt_thread_batch_is_settled, batch, NULL);
-          if (batch->error != NULL)
-            local_error = g_error_copy (batch->error);
-          else if (pool->closed)
-            local_error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED, "The pool is closed");
-          mwt_thread_batch_unref_locked (batch);
-          pool->resizing = FALSE;
-        }
-
-      if (local_error != NULL)
-        pool->n_excess += n_kept;
-    }
-
-  if (local_error == NULL && pool->n_threads != n_threads)
-    {
-      pool->n_threads = n_threads;
-      mwt_pool_queue_notify_locked (pool, MWT_NOTIFY_N_THREADS);
-    }
-
+  n_old = pool->n_threads;
+  pool->resizing = TRUE;
   g_mutex_unlock (&pool->mutex);
 
-  mwt_pool_reap (pool);
+  if (n_threads < n_old)
+    mwt_scheduler_shrink (&pool->scheduler, n_old - n_threads);
+  else if (n_threads > n_old)
+    {
+      /* Threads still due to leave after a shrink stay instead. */
+      guint n_kept = mwt_scheduler_keep_leaving (&pool->scheduler, n_threads - n_old);
+      guint n_new = n_threads - n_old - n_kept;
+
+      if (n_new > 0)
+        local_error = mwt_pool_start_threads (pool, n_new);
+      if (local_error == NULL && mwt_scheduler_is_closed (&pool->scheduler))
+        local_error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED, "The pool is closed");
+      if (local_error != NULL)
+        mwt_scheduler_shrink (&pool->scheduler, n_kept);
+    }
+
+  g_mutex_lock (&pool->mutex);
+  pool->resizing = FALSE;
+  if (local_error == NULL)
+    pool->n_threads = n_threads;
+  g_mutex_unlock (&pool->mutex);
+
+  if (local_error == NULL && n_threads != n_old)
+    mwt_scheduler_announce (&pool->scheduler, MWT_CHANGED_N_THREADS);
+
+  mwt_workers_join_exited (&pool->workers);
 
   if (local_error != NULL)
     {
