@@ -20,6 +20,8 @@ static gboolean json;
 static gboolean smoke;
 static gchar *only;
 static gdouble max_seconds = 2;
+static gchar *plain;
+static gint n_plain = 100000;
 
 static GMainLoop *loop;
 static MwtPool *pool;
@@ -134,6 +136,15 @@ static const gchar *way_names[N_WAYS] = {
   "mwt_pool_run_task",
   "g_task_run_in_thread",
   "GThreadPool + invoke",
+};
+
+/* For --plain */
+static const gchar *way_ids[N_WAYS + 1] = {
+  "run_async",
+  "run_task",
+  "g_task",
+  "thread_pool",
+  NULL,
 };
 
 static void
@@ -1253,7 +1264,7 @@ static const gchar *groups[] = {
 static gboolean
 wanted (const gchar *group)
 {
-  return only == NULL || g_str_equal (only, group);
+  return plain == NULL && (only == NULL || g_str_equal (only, group));
 }
 
 int
@@ -1267,6 +1278,10 @@ main (int   argc,
     { "smoke", 0, 0, G_OPTION_ARG_NONE, &smoke, "A tiny run that only shows it works", NULL },
     { "only", 0, 0, G_OPTION_ARG_STRING, &only, "Measure one group of figures, to profile it: "
       "burst, latency, run-in-main, memory, cancel, priorities or frame-gap", "GROUP" },
+    { "plain", 0, 0, G_OPTION_ARG_STRING, &plain, "Only run one burst of --tasks tasks, one way, and "
+      "print nothing, to count what it costs (see count-syscalls.sh): "
+      "run_async, run_task, g_task or thread_pool", "WAY" },
+    { "tasks", 0, 0, G_OPTION_ARG_INT, &n_plain, "Tasks of the --plain burst (100000)", "N" },
     { "max-seconds", 0, 0, G_OPTION_ARG_DOUBLE, &max_seconds, "Skip the priorities runs that could "
       "take longer than S seconds each, measuring smaller ones instead (2)", "S" },
     { NULL }
@@ -1280,9 +1295,10 @@ main (int   argc,
   g_option_context_add_main_entries (options, entries, NULL);
   if (!g_option_context_parse (options, &argc, &argv, &error) ||
       n_threads < 1 || n_repeats < 1 || n_repeats > 32 ||
-      (only != NULL && !g_strv_contains (groups, only)))
+      (only != NULL && !g_strv_contains (groups, only)) ||
+      (plain != NULL && (!g_strv_contains (way_ids, plain) || n_plain < 0)))
     {
-      g_printerr ("mwt-bench: %s\n", error ? error->message : "bad --threads, --repeats (1-32) or --only");
+      g_printerr ("mwt-bench: %s\n", error ? error->message : "bad --threads, --repeats (1-32), --only, --plain or --tasks");
       return 1;
     }
   if (smoke)
@@ -1309,7 +1325,13 @@ main (int   argc,
   thread_pool = g_thread_pool_new (thread_pool_trivial, NULL, n_threads, FALSE, NULL);
   json_out = g_string_new ("[");
 
-  if (!json)
+  if (plain != NULL)
+    {
+      for (Way way = 0; way < N_WAYS; way++)
+        if (n_plain > 0 && g_str_equal (plain, way_ids[way]))
+          burst_seconds (way, n_plain);
+    }
+  else if (!json)
     {
       g_print ("mwt %s, GLib %u.%u.%u, %d worker threads (g_task_run_in_thread uses GLib's own "
                "pool of up to 10), %u CPUs, median of %d; a ratio is the median of\nthe ratios of pairs measured back to back\n\n",
@@ -1334,7 +1356,7 @@ main (int   argc,
   if (wanted ("frame-gap"))
     measure_frame_gap (frame_tasks);
 
-  if (json)
+  if (json && plain == NULL)
     g_print ("%s\n]\n", json_out->str);
 
   g_string_free (json_out, TRUE);
