@@ -135,12 +135,15 @@ for way in "${ways[@]}"; do
 
   echo
   echo "== $way"
-  if grep -q nan "$tmp/syscalls"; then
+  if [ "$counter" = none ]; then
     echo "  (no perf or strace to count system calls)"
   fi
   grep -v nan "$tmp/syscalls" | awk -v n="$n" "$per_task" | sort |
     awk 'BEGIN { split("futex calls|sched_yield calls|system calls|context switches", name, "|") }
          { printf "  %-22s %9.3f  [%.3f, %.3f]\n", name[$1 + 0], $2, $3, $4 }'
+  if [ "$counter" = strace ]; then
+    printf '  %-22s %9s\n' "context switches" "n/a"
+  fi
 
   awk -v n="$n" "$per_task" "$tmp/locks" | sort -k2,2gr > "$tmp/sites"
   printf '  %-22s %9s  %s\n' "libmwt's calls" "per task" "[range]  site (function<caller file:line): source"
