@@ -19,6 +19,9 @@ static gint n_repeats = 5;
 static gboolean json;
 static gboolean smoke;
 static gchar *only;
+static gdouble max_seconds = 2;
+static gchar *plain;
+static gint n_plain = 100000;
 
 static GMainLoop *loop;
 static MwtPool *pool;
@@ -133,6 +136,15 @@ static const gchar *way_names[N_WAYS] = {
   "mwt_pool_run_task",
   "g_task_run_in_thread",
   "GThreadPool + invoke",
+};
+
+/* For --plain */
+static const gchar *way_ids[N_WAYS + 1] = {
+  "run_async",
+  "run_task",
+  "g_task",
+  "thread_pool",
+  NULL,
 };
 
 static void
@@ -406,16 +418,69 @@ rss_kib (void)
   return strtol (line + 6, NULL, 10);
 }
 
+/* The gate: tasks that hold their threads until it opens. */
 static GMutex hold_mutex;
 static GCond hold_cond;
 static gboolean hold_open;
+static gint n_held;
 
 static void
 hold (void)
 {
   g_mutex_lock (&hold_mutex);
+  n_held++;
+  g_cond_broadcast (&hold_cond);
   while (!hold_open)
     g_cond_wait (&hold_cond, &hold_mutex);
+  n_held--;
+  g_mutex_unlock (&hold_mutex);
+}
+
+static void
+gate_close (void)
+{
+  g_mutex_lock (&hold_mutex);
+  hold_open = FALSE;
+  g_mutex_unlock (&hold_mutex);
+}
+
+/* Waits until @n threads are held at the gate, or, with @settle, until
+ * none arrived for 50 ms; gives up after 5 s, so that a pool smaller than
+ * expected slows the run down but does not hang it. Returns how many
+ * threads are held.
+ */
+static gint
+gate_wait_held (gint     n,
+                gboolean settle)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_TIME_SPAN_SECOND;
+  gint held;
+
+  g_mutex_lock (&hold_mutex);
+  while (n_held < n)
+    {
+      gint before = n_held;
+      gint64 until = deadline;
+
+      if (settle && before > 0)
+        until = MIN (until, g_get_monotonic_time () + 50 * G_TIME_SPAN_MILLISECOND);
+      while (n_held == before && g_cond_wait_until (&hold_cond, &hold_mutex, until))
+        ;
+      if (n_held == before && g_get_monotonic_time () >= until)
+        break;
+    }
+  held = n_held;
+  g_mutex_unlock (&hold_mutex);
+
+  return held;
+}
+
+static void
+gate_open (void)
+{
+  g_mutex_lock (&hold_mutex);
+  hold_open = TRUE;
+  g_cond_broadcast (&hold_cond);
   g_mutex_unlock (&hold_mutex);
 }
 
@@ -516,6 +581,349 @@ cancel_seconds (gint n)
   return start;
 }
 
+/* Priorities: n tasks of mwt_pool_run_task() (or g_task_run_in_thread())
+ * queued at once, with one priority, two alternating (-10, 10) or a
+ * hundred in turn; the time from the first submission to the last
+ * callback. The pool's threads are held at the gate before the first task
+ * is submitted and released after the last, so that every task goes
+ * through the queue behind busy threads.
+ *
+ * The order is checked as the tasks run. A thread takes its tasks from
+ * the queue one at a time, so the tasks that one thread runs come in the
+ * queue's order: by priority, then in the order submitted. Each thread
+ * counts the tasks that come before the one it ran previously in that
+ * order. (When the threads start their tasks proves nothing: a thread may
+ * be preempted between taking a task and starting it.)
+ */
+
+/* GLib's GTask pool runs 10 threads, and adds one every 100 ms or so while
+ * all are busy: spare gate tasks, queued ahead of the measured ones, hold
+ * the threads it adds while the tasks are submitted.
+ */
+#define GTASK_POOL_SIZE 10
+#define GTASK_GATE_TASKS 40
+#define GATE_PRIORITY (-1000)
+
+typedef struct
+{
+  guint run;
+  gint  priority;
+  guint index;
+} OrderSeen;
+
+static GPrivate order_seen = G_PRIVATE_INIT (g_free);
+static guint order_generation;
+static guint order_run;  /* order_generation, or 0 while the order is not checked */
+static gint n_priority_errors;
+static gint n_fifo_errors;
+
+static void
+check_order (gint  priority,
+             guint index)
+{
+  OrderSeen *seen = g_private_get (&order_seen);
+  guint run = g_atomic_int_get (&order_run);
+
+  if (run == 0)
+    return;
+
+  if (seen == NULL)
+    {
+      seen = g_new0 (OrderSeen, 1);
+      g_private_set (&order_seen, seen);
+    }
+
+  if (seen->run == run)
+    {
+      if (priority < seen->priority)
+        g_atomic_int_inc (&n_priority_errors);
+      else if (priority == seen->priority && index < seen->index)
+        g_atomic_int_inc (&n_fifo_errors);
+    }
+
+  seen->run = run;
+  seen->priority = priority;
+  seen->index = index;
+}
+
+static void
+task_ordered (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable,
+              gpointer      thread_state)
+{
+  check_order (g_task_get_priority (task), GPOINTER_TO_UINT (task_data));
+  g_task_return_pointer (task, NULL, NULL);
+}
+
+static void
+gtask_ordered (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  check_order (g_task_get_priority (task), GPOINTER_TO_UINT (task_data));
+  g_task_return_pointer (task, NULL, NULL);
+}
+
+static gint
+mix_priority (gint n_priorities,
+              gint i)
+{
+  if (n_priorities == 1)
+    return G_PRIORITY_DEFAULT;
+  if (n_priorities == 2)
+    return i % 2 ? 10 : -10;
+
+  return i % n_priorities - n_priorities / 2;
+}
+
+typedef struct
+{
+  gboolean gtask;
+  gint     n_priorities;
+  gint     n;
+} PriorityRun;
+
+static gboolean
+priorities_submit (gpointer data)
+{
+  PriorityRun *run = data;
+
+  for (gint i = 0; i < run->n; i++)
+    {
+      GTask *task = g_task_new (NULL, NULL, task_done, NULL);
+
+      g_task_set_priority (task, mix_priority (run->n_priorities, i));
+      g_task_set_task_data (task, GUINT_TO_POINTER (i), NULL);
+      if (run->gtask)
+        g_task_run_in_thread (task, gtask_ordered);
+      else
+        mwt_pool_run_task (pool, task, task_ordered);
+      g_object_unref (task);
+    }
+  gate_open ();
+
+  return G_SOURCE_REMOVE;
+}
+
+/* GLib's pool manager can leave its pool with fewer threads than 10 for
+ * good: after a burst, it may set the largest number of threads to those
+ * running at the time plus one, and grows it again only once 10 run.
+ */
+static gint gtask_fewest_held = G_MAXINT;
+
+/* Order errors of the runs so far, by way: 0 for mwt, 1 for GTask. */
+static gint order_errors[2][2];
+
+/* Without @held, the tasks are submitted to running threads, as an
+ * application would, and their order is not checked.
+ */
+static gdouble
+priorities_seconds (gboolean gtask,
+                    gint     n_priorities,
+                    gint     n,
+                    gboolean held)
+{
+  PriorityRun run = { gtask, n_priorities, n };
+  gint n_gate = !held ? 0 : gtask ? GTASK_GATE_TASKS : n_threads;
+  gdouble start;
+
+  gate_close ();
+  n_done = 0;
+  n_target = n_gate + n;
+  for (gint i = 0; i < n_gate; i++)
+    {
+      if (gtask)
+        {
+          g_autoptr(GTask) task = g_task_new (NULL, NULL, task_done, NULL);
+
+          g_task_set_priority (task, GATE_PRIORITY);
+          g_task_run_in_thread (task, gtask_hold);
+        }
+      else
+        mwt_pool_run_async (pool, mwt_hold, NULL, NULL, NULL, GATE_PRIORITY, NULL, mwt_async_done, NULL);
+    }
+  if (held && gtask)
+    gtask_fewest_held = MIN (gtask_fewest_held, gate_wait_held (GTASK_POOL_SIZE, TRUE));
+  else if (held && gate_wait_held (n_threads, FALSE) < n_threads)
+    g_printerr ("mwt-bench: only %d of the pool's %d threads reached the gate\n", n_held, n_threads);
+
+  g_atomic_int_set (&order_run, held ? ++order_generation : 0);
+  g_atomic_int_set (&n_priority_errors, 0);
+  g_atomic_int_set (&n_fifo_errors, 0);
+
+  start = now_us ();
+  g_idle_add (priorities_submit, &run);
+  g_main_loop_run (loop);
+  start = (now_us () - start) / 1e6;
+
+  if (held)
+    {
+      order_errors[gtask][0] += g_atomic_int_get (&n_priority_errors);
+      order_errors[gtask][1] += g_atomic_int_get (&n_fifo_errors);
+    }
+
+  return start;
+}
+
+/* Frame gap: n tasks of about 1 us of work (a busy loop calibrated at
+ * start) submitted FRAME_BATCH at a time from an idle on the loop, again
+ * until all are, while a 5 ms timeout on the same loop records when it
+ * ticks. The gaps between its ticks, from the start of the run to the last
+ * callback (the first gap counts from the start, the last ends with the
+ * run), are how long the loop left other sources waiting: a GTK
+ * application's frame clock, say.
+ */
+#define FRAME_BATCH 2000
+#define FRAME_TICK_MS 5
+
+static guint64 spin_per_us = 1;
+
+static void
+spin (guint64 n)
+{
+  volatile guint64 sink = 0;
+
+  for (guint64 i = 0; i < n; i++)
+    sink += i;
+}
+
+/* The fastest of a few tries: preemption only ever slows one down. */
+static void
+calibrate_spin (void)
+{
+  const guint64 n = 2000000;
+  gdouble fastest = G_MAXDOUBLE;
+
+  for (gint i = 0; i < 7; i++)
+    {
+      gdouble start = now_us ();
+
+      spin (n);
+      fastest = MIN (fastest, now_us () - start);
+    }
+
+  spin_per_us = MAX (n / MAX (fastest, 1), 1);
+}
+
+static gpointer
+mwt_spin (gpointer       thread_state,
+          gpointer       func_data,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  spin (spin_per_us);
+
+  return func_data;
+}
+
+static void
+gtask_spin (GTask        *task,
+            gpointer      source_object,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  spin (spin_per_us);
+  g_task_return_pointer (task, task_data, NULL);
+}
+
+typedef struct
+{
+  Way     way;
+  gint    n;
+  gint    n_submitted;
+  GArray *ticks;
+} FrameRun;
+
+static gboolean
+frame_tick (gpointer data)
+{
+  FrameRun *run = data;
+  gdouble now = now_us ();
+
+  g_array_append_val (run->ticks, now);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+frame_submit (gpointer data)
+{
+  FrameRun *run = data;
+  gint end = MIN (run->n_submitted + FRAME_BATCH, run->n);
+
+  for (; run->n_submitted < end; run->n_submitted++)
+    {
+      if (run->way == WAY_G_TASK)
+        {
+          g_autoptr(GTask) task = g_task_new (NULL, NULL, task_done, NULL);
+
+          g_task_run_in_thread (task, gtask_spin);
+        }
+      else
+        mwt_pool_run_async (pool, mwt_spin, NULL, NULL, NULL, G_PRIORITY_DEFAULT, NULL, mwt_async_done, NULL);
+    }
+
+  return run->n_submitted < run->n ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+/* The p-th percentile of sorted values, interpolated between the two
+ * nearest ranks: with fewer than 100 gaps, the 99th is not the largest.
+ */
+static gdouble
+percentile (const gdouble *sorted,
+            guint          n,
+            gdouble        p)
+{
+  gdouble rank = p / 100 * (n - 1);
+  guint below = (guint) rank;
+
+  if (below + 1 >= n)
+    return sorted[n - 1];
+
+  return sorted[below] + (rank - below) * (sorted[below + 1] - sorted[below]);
+}
+
+/* One run: the largest gap and the 99th percentile in ms, and the tasks
+ * per second.
+ */
+static void
+frame_gap_run (Way      way,
+               gint     n,
+               gdouble *largest,
+               gdouble *p99,
+               gdouble *rate)
+{
+  FrameRun run = { way, n, 0, g_array_new (FALSE, FALSE, sizeof (gdouble)) };
+  g_autofree gdouble *gaps = NULL;
+  gdouble start, end;
+  guint tick_id, n_gaps;
+
+  n_done = 0;
+  n_target = n;
+  start = now_us ();
+  g_array_append_val (run.ticks, start);
+  tick_id = g_timeout_add (FRAME_TICK_MS, frame_tick, &run);
+  g_idle_add (frame_submit, &run);
+  g_main_loop_run (loop);
+  end = now_us ();
+  g_source_remove (tick_id);
+  g_array_append_val (run.ticks, end);
+
+  n_gaps = run.ticks->len - 1;
+  gaps = g_new (gdouble, n_gaps);
+  for (guint i = 0; i < n_gaps; i++)
+    gaps[i] = (g_array_index (run.ticks, gdouble, i + 1) - g_array_index (run.ticks, gdouble, i)) / 1000;
+  qsort (gaps, n_gaps, sizeof *gaps, compare_doubles);
+
+  *largest = gaps[n_gaps - 1];
+  *p99 = percentile (gaps, n_gaps, 99);
+  *rate = n / ((end - start) / 1e6);
+  g_array_unref (run.ticks);
+}
+
 /* Output */
 
 static GString *json_out;
@@ -562,6 +970,66 @@ report (const gchar   *name,
 
   g_print ("%-34s %12.2f %-6s %-24s %12.2f %6.2fx  %s\n",
            name, mwt_median, unit, other_name, other_median, ratio, target);
+}
+
+/* Prints a count of events, which should be @target. */
+static void
+report_count (const gchar *name,
+              const gchar *unit,
+              gint         mwt,
+              const gchar *other_name,
+              gint         other,
+              const gchar *target)
+{
+  if (json)
+    {
+      g_string_append_printf (json_out,
+                              "%s\n  {\"figure\": \"%s\", \"unit\": \"%s\", \"mwt\": %d, "
+                              "\"other\": \"%s\", \"other_value\": %d}",
+                              json_out->len > 1 ? "," : "", name, unit, mwt, other_name, other);
+      return;
+    }
+
+  g_print ("%-34s %12d %-6s %-24s %12d %7s  %s\n", name, mwt, unit, other_name, other, "", target);
+}
+
+/* Prints a figure that was not measured: the largest run, at @size, took
+ * @seconds, and the full size would take @estimate if the time grows with
+ * the square of the size (more if it grows faster, as it can once the
+ * queue outgrows the caches).
+ */
+static void
+report_skipped (const gchar *name,
+                gint         size,
+                gdouble      seconds,
+                gdouble      estimate,
+                const gchar *target)
+{
+  if (json)
+    {
+      g_string_append_printf (json_out,
+                              "%s\n  {\"figure\": \"%s\", \"skipped\": true, \"largest_size\": %d, "
+                              "\"largest_seconds\": %.3f, \"quadratic_estimate\": %.3f}",
+                              json_out->len > 1 ? "," : "", name, size, seconds, estimate);
+      return;
+    }
+
+  g_print ("%-34s %12s %-6s ~%.0f s if time grows as n^2 (> --max-seconds)  %s\n",
+           name, "skipped", "", estimate, target);
+}
+
+/* "100k", "12.5k", "1562" */
+static gchar *
+size_label (gint n)
+{
+  if (n >= 1000000 && n % 1000000 == 0)
+    return g_strdup_printf ("%dM", n / 1000000);
+  if (n >= 1000 && n % 1000 == 0)
+    return g_strdup_printf ("%dk", n / 1000);
+  if (n >= 1000 && n % 100 == 0)
+    return g_strdup_printf ("%.1fk", n / 1000.0);
+
+  return g_strdup_printf ("%d", n);
 }
 
 /* Pins every thread of the process, the pools' included, to CPU 0, or
@@ -665,12 +1133,138 @@ measure_cancel (gint n)
   report ("cancel 100k queued (s)", "s", cancel, "", NULL, n_repeats, "");
 }
 
-static const gchar *groups[] = { "burst", "latency", "run-in-main", "memory", "cancel", NULL };
+/* Priorities: @n tasks with each mix, each ratio against one priority at
+ * the same size; two priorities at @n_against against GTask, held at the
+ * gate and unheld (submitted to running threads, as an application would).
+ *
+ * A queue that inserts in linear time when priorities are mixed makes a
+ * run quadratic (issue 13 measured 34 s and 317 s at 100k): the sizes
+ * double up to @n, and stop where the next run could take longer than
+ * --max-seconds if its time grows with the square of the size. A figure
+ * not measured at @n says so, and the largest size that was follows it.
+ */
+#define PRIORITY_LADDER 6
+
+static void
+measure_priorities (gint n,
+                    gint n_against)
+{
+  static const gint mixes[3] = { 1, 2, 100 };
+  gint size[3];
+  gdouble last[3];
+  gdouble one[3][32], mixed[3][32];
+  gdouble mwt_against[32], gtask_against[32], mwt_unheld[32], gtask_unheld[32];
+  gint n_cmp = n_against;
+  g_autofree gchar *n_label = size_label (n);
+  g_autofree gchar *cmp_label = NULL;
+
+  for (gint m = 0; m < 3; m++)
+    for (gint shift = PRIORITY_LADDER; shift >= 0; shift--)
+      {
+        size[m] = MAX (n >> shift, 1);
+        last[m] = priorities_seconds (FALSE, mixes[m], size[m], TRUE);
+        if (shift > 0 && last[m] * 4 > max_seconds)
+          break;
+      }
+  if (size[1] < n_against &&
+      last[1] * ((gdouble) n_against / size[1]) * ((gdouble) n_against / size[1]) > max_seconds)
+    n_cmp = size[1];
+  cmp_label = size_label (n_cmp);
+
+  /* Each mixed run right after a run of one priority at its size. */
+  for (gint r = 0; r < n_repeats; r++)
+    {
+      one[0][r] = mixed[0][r] = priorities_seconds (FALSE, 1, size[0], TRUE);
+      for (gint m = 1; m < 3; m++)
+        {
+          one[m][r] = size[m] == size[0] ? one[0][r] : priorities_seconds (FALSE, 1, size[m], TRUE);
+          mixed[m][r] = priorities_seconds (FALSE, mixes[m], size[m], TRUE);
+        }
+      gtask_against[r] = priorities_seconds (TRUE, 2, n_cmp, TRUE);
+      mwt_against[r] = priorities_seconds (FALSE, 2, n_cmp, TRUE);
+      gtask_unheld[r] = priorities_seconds (TRUE, 2, n_cmp, FALSE);
+      mwt_unheld[r] = priorities_seconds (FALSE, 2, n_cmp, FALSE);
+    }
+
+  for (gint m = 0; m < 3; m++)
+    {
+      g_autofree gchar *name = g_strdup_printf ("priorities %s x%d run_task (s)", n_label, mixes[m]);
+
+      if (size[m] < n)
+        {
+          g_autofree gchar *label = size_label (size[m]);
+          g_autofree gchar *smaller = g_strdup_printf ("priorities %s x%d run_task (s)", label, mixes[m]);
+          gdouble growth = (gdouble) n / size[m];
+
+          report_skipped (name, size[m], last[m], last[m] * growth * growth, m ? "<= 2x" : "");
+          if (m == 0)
+            report (smaller, "s", mixed[m], "", NULL, n_repeats, "");
+          else
+            report (smaller, "s", mixed[m], "1 priority, same size", one[m], n_repeats, "(target at full size)");
+        }
+      else if (m == 0)
+        report (name, "s", mixed[m], "", NULL, n_repeats, "");
+      else
+        report (name, "s", mixed[m], "1 priority, same size", one[m], n_repeats, "<= 2x");
+    }
+
+  {
+    g_autofree gchar *name = g_strdup_printf ("priorities %s x2 run_task (s)", cmp_label);
+    g_autofree gchar *unheld = g_strdup_printf ("priorities %s x2 unheld (s)", cmp_label);
+    g_autofree gchar *other = g_strdup_printf ("%s x2", way_names[WAY_G_TASK]);
+
+    report (name, "s", mwt_against, other, gtask_against, n_repeats, "");
+    report (unheld, "s", mwt_unheld, other, gtask_unheld, n_repeats, "");
+  }
+
+  if (gtask_fewest_held < GTASK_POOL_SIZE)
+    g_printerr ("mwt-bench: GLib's GTask pool ran only %d threads in some runs, not %d: "
+                "its manager can shrink it after a burst\n", gtask_fewest_held, GTASK_POOL_SIZE);
+  report_count ("priorities out of order (tasks)", "tasks", order_errors[0][0],
+                way_names[WAY_G_TASK], order_errors[1][0], "mwt 0");
+  report_count ("priorities not FIFO (tasks)", "tasks", order_errors[0][1],
+                way_names[WAY_G_TASK], order_errors[1][1], "mwt 0");
+}
+
+/* Frame gap, mwt_pool_run_async() then g_task_run_in_thread() in each
+ * repetition; the medians of the runs' largest and 99th percentile gaps.
+ */
+static void
+measure_frame_gap (gint n)
+{
+  gdouble largest[2][32], p99[2][32], rate[2][32];
+  g_autofree gchar *label = size_label (n);
+  g_autofree gchar *largest_name = g_strdup_printf ("frame-gap %s largest gap (ms)", label);
+  g_autofree gchar *p99_name = g_strdup_printf ("frame-gap %s p99 gap (ms)", label);
+  g_autofree gchar *rate_name = g_strdup_printf ("frame-gap %s run_async (tasks/s)", label);
+  gdouble work[32];
+
+  calibrate_spin ();
+  for (gint r = 0; r < n_repeats; r++)
+    {
+      gdouble start = now_us ();
+
+      for (gint i = 0; i < 1000; i++)
+        spin (spin_per_us);
+      work[r] = (now_us () - start) / 1000;
+      frame_gap_run (WAY_MWT_RUN_ASYNC, n, &largest[0][r], &p99[0][r], &rate[0][r]);
+      frame_gap_run (WAY_G_TASK, n, &largest[1][r], &p99[1][r], &rate[1][r]);
+    }
+
+  report ("frame-gap work of a task (us)", "us", work, "", NULL, n_repeats, "(calibrated to 1)");
+  report (largest_name, "ms", largest[0], way_names[WAY_G_TASK], largest[1], n_repeats, "mwt <= 20 ms");
+  report (p99_name, "ms", p99[0], way_names[WAY_G_TASK], p99[1], n_repeats, "mwt <= 12 ms");
+  report (rate_name, "1/s", rate[0], way_names[WAY_G_TASK], rate[1], n_repeats, ">= 3x");
+}
+
+static const gchar *groups[] = {
+  "burst", "latency", "run-in-main", "memory", "cancel", "priorities", "frame-gap", NULL
+};
 
 static gboolean
 wanted (const gchar *group)
 {
-  return only == NULL || g_str_equal (only, group);
+  return plain == NULL && (only == NULL || g_str_equal (only, group));
 }
 
 int
@@ -683,20 +1277,28 @@ main (int   argc,
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
     { "smoke", 0, 0, G_OPTION_ARG_NONE, &smoke, "A tiny run that only shows it works", NULL },
     { "only", 0, 0, G_OPTION_ARG_STRING, &only, "Measure one group of figures, to profile it: "
-      "burst, latency, run-in-main, memory or cancel", "GROUP" },
+      "burst, latency, run-in-main, memory, cancel, priorities or frame-gap", "GROUP" },
+    { "plain", 0, 0, G_OPTION_ARG_STRING, &plain, "Only run one burst of --tasks tasks, one way, and "
+      "print nothing, to count what it costs (see count-syscalls.sh): "
+      "run_async, run_task, g_task or thread_pool", "WAY" },
+    { "tasks", 0, 0, G_OPTION_ARG_INT, &n_plain, "Tasks of the --plain burst (100000)", "N" },
+    { "max-seconds", 0, 0, G_OPTION_ARG_DOUBLE, &max_seconds, "Skip the priorities runs that could "
+      "take longer than S seconds each, measuring smaller ones instead (2)", "S" },
     { NULL }
   };
   g_autoptr(GOptionContext) options = g_option_context_new ("- mwt against GLib's thread pools");
   g_autoptr(GError) error = NULL;
   gint small = 100000, large = 1000000, rounds = 20000;
+  gint queued = 100000, queued_against = 20000, frame_tasks = 300000;
   gdouble memory[2] = { 0, 0 };
 
   g_option_context_add_main_entries (options, entries, NULL);
   if (!g_option_context_parse (options, &argc, &argv, &error) ||
       n_threads < 1 || n_repeats < 1 || n_repeats > 32 ||
-      (only != NULL && !g_strv_contains (groups, only)))
+      (only != NULL && !g_strv_contains (groups, only)) ||
+      (plain != NULL && (!g_strv_contains (way_ids, plain) || n_plain < 0)))
     {
-      g_printerr ("mwt-bench: %s\n", error ? error->message : "bad --threads, --repeats (1-32) or --only");
+      g_printerr ("mwt-bench: %s\n", error ? error->message : "bad --threads, --repeats (1-32), --only, --plain or --tasks");
       return 1;
     }
   if (smoke)
@@ -704,6 +1306,9 @@ main (int   argc,
       small = 1000;
       large = 10000;
       rounds = 200;
+      queued = 2000;
+      queued_against = 400;
+      frame_tasks = 3 * 2000;
       n_repeats = 1;
     }
 
@@ -720,7 +1325,13 @@ main (int   argc,
   thread_pool = g_thread_pool_new (thread_pool_trivial, NULL, n_threads, FALSE, NULL);
   json_out = g_string_new ("[");
 
-  if (!json)
+  if (plain != NULL)
+    {
+      for (Way way = 0; way < N_WAYS; way++)
+        if (n_plain > 0 && g_str_equal (plain, way_ids[way]))
+          burst_seconds (way, n_plain);
+    }
+  else if (!json)
     {
       g_print ("mwt %s, GLib %u.%u.%u, %d worker threads (g_task_run_in_thread uses GLib's own "
                "pool of up to 10), %u CPUs, median of %d; a ratio is the median of\nthe ratios of pairs measured back to back\n\n",
@@ -740,8 +1351,12 @@ main (int   argc,
             way_names[WAY_G_TASK], &memory[1], 1, "<= 1x");
   if (wanted ("cancel"))
     measure_cancel (small);
+  if (wanted ("priorities"))
+    measure_priorities (queued, queued_against);
+  if (wanted ("frame-gap"))
+    measure_frame_gap (frame_tasks);
 
-  if (json)
+  if (json && plain == NULL)
     g_print ("%s\n]\n", json_out->str);
 
   g_string_free (json_out, TRUE);
