@@ -161,6 +161,24 @@ mwt_dispatch_items (GQueue *items)
     ((MwtDispatchFunc) link->data) ((MwtDispatchItem *) link);
 }
 
+/* Moves every link of @front to the head of @queue, in constant time. */
+static void
+mwt_dispatcher_prepend_items (GQueue *queue,
+                         GQueue *front)
+{
+  if (g_queue_is_empty (front))
+    return;
+
+  front->tail->next = queue->head;
+  if (queue->head != NULL)
+    queue->head->prev = front->tail;
+  else
+    queue->tail = front->tail;
+  queue->head = front->head;
+  queue->length += front->length;
+  g_queue_init (front);
+}
+
 /* Runs items until the budget is spent; returns whether some are left. */
 static gboolean
 mwt_dispatch_items_within (GQueue *items,
@@ -249,8 +267,7 @@ mwt_dispatch_source_dispatch (GSource     *source,
   if (mwt_dispatch_items_within (&done, start + MWT_DISPATCH_BUDGET_USEC))
     {
       g_mutex_lock (&self->mutex);
-      while (!g_queue_is_empty (&done))
-        g_queue_push_head_link (&self->done, g_queue_pop_tail_link (&done));
+      mwt_dispatcher_prepend_items (&self->done, &done);
       g_atomic_int_set (&self->pending, TRUE);
       g_mutex_unlock (&self->mutex);
       self->yield = TRUE;
