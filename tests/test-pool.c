@@ -306,6 +306,65 @@ test_new_async_cancelled (void)
 }
 
 
+/* An init that closes its own pool: the pool can never run a task, and
+ * its creation fails with G_IO_ERROR_CLOSED, every thread cleaned up.
+ */
+static gpointer
+init_closing_own_pool (gpointer   user_data,
+                       GError   **error)
+{
+  Recorder *recorder = user_data;
+  ThreadState *state = recorder_thread_init (recorder, error);
+
+  if (state->index == 1)
+    mwt_pool_close_async (mwt_pool_get_current (), G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+
+  return state;
+}
+
+static void
+test_new_closed_by_own_init (void)
+{
+  g_autoptr(GError) error = NULL;
+  MwtPool *pool;
+  Recorder recorder;
+
+  recorder_init (&recorder, 0);
+  pool = mwt_pool_new (2, init_closing_own_pool, recorder_thread_exit, &recorder, recorder_destroy, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_assert_null (pool);
+
+  g_assert_cmpuint (recorder.states->len, ==, 2);
+  g_assert_cmpuint (recorder.exited_states->len, ==, 2);
+  g_assert_cmpuint (recorder.n_destroyed, ==, 1);
+  recorder_clear (&recorder);
+}
+
+static void
+test_new_async_closed_by_own_init (void)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  MwtPool *pool;
+  Recorder recorder;
+
+  recorder_init (&recorder, 0);
+  mwt_pool_new_async (2, init_closing_own_pool, recorder_thread_exit, &recorder, recorder_destroy,
+                      G_PRIORITY_DEFAULT, NULL, test_store_result, &result);
+  test_iterate_until (NULL, result != NULL);
+
+  pool = mwt_pool_new_finish (result, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_assert_null (pool);
+  g_assert_cmpuint (recorder.states->len, ==, 2);
+  g_assert_cmpuint (recorder.exited_states->len, ==, 2);
+
+  /* The result held the last reference. */
+  g_clear_object (&result);
+  g_assert_cmpuint (recorder.n_destroyed, ==, 1);
+  recorder_clear (&recorder);
+}
+
 static gpointer
 return_state_as_is (gpointer       thread_state,
                     gpointer       func_data,
@@ -601,6 +660,221 @@ test_run_async_destroy_notify (void)
   test_iterate_until (NULL, probe.n_destroyed == 2);
 }
 
+/* io_priority orders queued run_async tasks as g_task_set_priority() does
+ * run_task ones: by priority, first-in first-out within one.
+ */
+typedef struct
+{
+  GArray   *order;
+  guint     id;
+  TestGate *gate;
+} OrderedCall;
+
+static gpointer
+log_async_order (gpointer       thread_state,
+                 gpointer       func_data,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  OrderedCall *call = func_data;
+
+  if (call->gate != NULL)
+    test_gate_pass (call->gate);
+  else
+    g_array_append_val (call->order, call->id);
+
+  return call;
+}
+
+static void
+count_async_completion (GObject      *source_object,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  guint *n_completed = user_data;
+
+  g_assert_nonnull (mwt_pool_run_finish (MWT_POOL (source_object), result, NULL));
+  (*n_completed)++;
+}
+
+static void
+test_run_async_priority (void)
+{
+  g_autoptr(MwtPool) pool = mwt_pool_new (1, NULL, NULL, NULL, NULL, NULL);
+  g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (guint));
+  const gint priorities[] = {
+    G_PRIORITY_LOW, G_PRIORITY_DEFAULT, G_PRIORITY_HIGH, G_PRIORITY_DEFAULT,
+    G_PRIORITY_HIGH, G_PRIORITY_LOW, G_PRIORITY_DEFAULT,
+  };
+  const guint expected[] = { 3, 5, 2, 4, 7, 1, 6 };
+  OrderedCall calls[G_N_ELEMENTS (priorities) + 1];
+  guint n_completed = 0;
+  TestGate gate;
+
+  /* Call 0 holds the only thread while the others queue. */
+  test_gate_init (&gate);
+  for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
+    {
+      calls[i].order = order;
+      calls[i].id = i;
+      calls[i].gate = i == 0 ? &gate : NULL;
+      mwt_pool_run_async (pool, log_async_order, &calls[i], NULL, NULL,
+                          i == 0 ? G_PRIORITY_DEFAULT : priorities[i - 1], NULL,
+                          count_async_completion, &n_completed);
+      if (i == 0)
+        test_gate_wait_for (&gate, 1);
+    }
+
+  test_gate_open (&gate);
+  test_iterate_until (NULL, n_completed == G_N_ELEMENTS (calls));
+  g_assert_cmpmem (order->data, order->len * sizeof (guint), expected, sizeof expected);
+  test_gate_clear (&gate);
+}
+
+/* A result that nobody collects with mwt_pool_run_finish() is freed with
+ * its result_destroy, exactly once, on the thread of the caller's context:
+ * with no callback at all, with a callback that ignores it, and when the
+ * task was cancelled while it ran. A collected result is the caller's.
+ */
+typedef enum
+{
+  RESULT_NO_CALLBACK,
+  RESULT_IGNORED,
+  RESULT_IGNORED_AFTER_CANCEL,
+  RESULT_COLLECTED,
+  N_RESULT_CASES
+} ResultCase;
+
+typedef struct
+{
+  ResultCase  result_case;
+  TestGate   *gate;
+  gboolean    called;
+  guint       n_freed;
+  GThread    *freed_on;
+} Uncollected;
+
+static gpointer
+return_uncollected (gpointer       thread_state,
+                    gpointer       func_data,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  Uncollected *uncollected = func_data;
+
+  if (uncollected->gate != NULL)
+    test_gate_pass (uncollected->gate);
+
+  return uncollected;
+}
+
+static void
+free_uncollected (gpointer data)
+{
+  Uncollected *uncollected = data;
+
+  uncollected->n_freed++;
+  uncollected->freed_on = g_thread_self ();
+}
+
+static void
+maybe_collect (GObject      *source_object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Uncollected *uncollected = user_data;
+
+  uncollected->called = TRUE;
+  if (uncollected->result_case == RESULT_COLLECTED)
+    g_assert_true (mwt_pool_run_finish (MWT_POOL (source_object), result, NULL) == uncollected);
+}
+
+typedef struct
+{
+  MwtPool     *pool;
+  GThread     *caller;
+  Uncollected  results[N_RESULT_CASES];
+} UncollectedRun;
+
+static gpointer
+submit_uncollected (gpointer data)
+{
+  UncollectedRun *run = data;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  GMainContext *context = g_main_context_new ();
+  TestGate gate;
+
+  run->caller = g_thread_self ();
+  test_gate_init (&gate);
+  g_main_context_push_thread_default (context);
+
+  for (ResultCase i = 0; i < N_RESULT_CASES; i++)
+    {
+      Uncollected *uncollected = &run->results[i];
+
+      uncollected->result_case = i;
+      if (i == RESULT_IGNORED_AFTER_CANCEL)
+        uncollected->gate = &gate;
+      mwt_pool_run_async (run->pool, return_uncollected, uncollected, NULL, free_uncollected,
+                          G_PRIORITY_DEFAULT, i == RESULT_IGNORED_AFTER_CANCEL ? cancellable : NULL,
+                          i == RESULT_NO_CALLBACK ? NULL : maybe_collect, uncollected);
+    }
+
+  /* Cancelled once it runs: its result is still delivered, and ignored. */
+  test_gate_wait_for (&gate, 1);
+  g_cancellable_cancel (cancellable);
+  test_gate_open (&gate);
+
+  test_iterate_until (context,
+                      run->results[RESULT_NO_CALLBACK].n_freed == 1 &&
+                      run->results[RESULT_IGNORED].n_freed == 1 &&
+                      run->results[RESULT_IGNORED_AFTER_CANCEL].n_freed == 1 &&
+                      run->results[RESULT_COLLECTED].called);
+  test_iterate_pending (context);
+
+  g_main_context_pop_thread_default (context);
+  g_main_context_unref (context);
+  test_gate_clear (&gate);
+
+  return NULL;
+}
+
+static void
+test_run_async_frees_uncollected_results (void)
+{
+  g_autoptr(GError) error = NULL;
+  UncollectedRun run = { NULL, };
+
+  /* A result_destroy that is never called would leave the caller waiting. */
+  if (test_ran_in_child ())
+    return;
+
+  run.pool = mwt_pool_new (2, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  /* On a thread of its own: neither a worker nor the pool's thread. */
+  g_thread_join (g_thread_new ("caller", submit_uncollected, &run));
+  g_assert_true (mwt_pool_close (run.pool, NULL, &error));
+  g_assert_no_error (error);
+  g_clear_object (&run.pool);
+
+  for (ResultCase i = 0; i < N_RESULT_CASES; i++)
+    {
+      Uncollected *uncollected = &run.results[i];
+
+      g_assert_cmpuint (uncollected->called, ==, i != RESULT_NO_CALLBACK);
+      if (i == RESULT_COLLECTED)
+        {
+          g_assert_cmpuint (uncollected->n_freed, ==, 0);
+        }
+      else
+        {
+          g_assert_cmpuint (uncollected->n_freed, ==, 1);
+          g_assert_true (uncollected->freed_on == run.caller);
+        }
+    }
+}
+
 /* The task is the only owner of its source object: its finalization
  * shows on which thread the pool dropped the task.
  */
@@ -748,13 +1022,19 @@ main (int   argc,
   g_test_add_func ("/Mwt/Pool/new/async-cancelled", test_new_async_cancelled);
   g_test_add_func ("/Mwt/Pool/new/without-callbacks-has-null-state", test_new_without_callbacks);
   g_test_add_func ("/Mwt/Pool/new/as-initable-with-properties", test_new_initable);
+  g_test_add_func ("/Mwt/Pool/new/closed-by-its-own-init-fails-with-closed", test_new_closed_by_own_init);
+  g_test_add_func ("/Mwt/Pool/new/async-closed-by-its-own-init-fails-with-closed",
+                   test_new_async_closed_by_own_init);
   g_test_add_func ("/Mwt/Pool/run/fifo-within-a-priority", test_run_task_fifo);
   g_test_add_func ("/Mwt/Pool/run/by-priority", test_run_task_priority);
+  g_test_add_func ("/Mwt/Pool/run/async-by-io-priority", test_run_async_priority);
   g_test_add_func ("/Mwt/Pool/run/callbacks-on-callers-context", test_run_callbacks_on_callers_context);
   g_test_add_func ("/Mwt/Pool/run/async-error-reaches-caller", test_run_async_error);
   g_test_add_func ("/Mwt/Pool/run/rejection-wakes-main-while-worker-runs",
                    test_run_rejection_wakes_main_while_worker_runs);
   g_test_add_func ("/Mwt/Pool/run/async-destroys-data-on-caller", test_run_async_destroy_notify);
+  g_test_add_func ("/Mwt/Pool/run/async-frees-uncollected-results-once-on-caller",
+                   test_run_async_frees_uncollected_results);
   g_test_add_func ("/Mwt/Pool/run/task-released-on-caller", test_run_task_released_on_caller);
 
   return g_test_run ();

@@ -66,6 +66,32 @@ static void run_finish_with_other_pools_result (void)
 
   g_assert_null (mwt_pool_run_finish (new_pool (), foreign_result (pool), NULL));
 }
+/* Results of other operations of a pool, for mwt_pool_new_finish(). */
+static GAsyncResult *
+run_result (MwtPool *pool)
+{
+  GAsyncResult *result = NULL;
+
+  mwt_pool_run_async (pool, test_return_func_data, NULL, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
+                      test_store_result, &result);
+  test_iterate_until (NULL, result != NULL);
+
+  return result;
+}
+
+static GAsyncResult *
+close_result (MwtPool *pool)
+{
+  GAsyncResult *result = NULL;
+
+  mwt_pool_close_async (pool, G_PRIORITY_DEFAULT, NULL, test_store_result, &result);
+  test_iterate_until (NULL, result != NULL);
+
+  return result;
+}
+
+static void new_finish_with_run_result (void) { g_assert_null (mwt_pool_new_finish (run_result (new_pool ()), NULL)); }
+static void new_finish_with_close_result (void) { g_assert_null (mwt_pool_new_finish (close_result (new_pool ()), NULL)); }
 static void drain_async_without_pool (void) { mwt_pool_drain_async (NULL, G_PRIORITY_DEFAULT, NULL, NULL, NULL); }
 static void drain_finish_with_foreign_result (void)
 {
@@ -95,6 +121,8 @@ static const Case cases[] = {
   { "new-needs-a-thread", new_without_threads, "*CRITICAL*mwt_pool_new*n_threads >= 1*" },
   { "new-async-needs-a-thread", new_async_without_threads, "*CRITICAL*mwt_pool_new_async*n_threads >= 1*" },
   { "new-finish-needs-a-result", new_finish_without_result, "*CRITICAL*mwt_pool_new_finish*G_IS_TASK*" },
+  { "new-finish-rejects-a-run-result", new_finish_with_run_result, "*CRITICAL*mwt_pool_new_finish*" },
+  { "new-finish-rejects-a-close-result", new_finish_with_close_result, "*CRITICAL*mwt_pool_new_finish*" },
   { "new-needs-an-unset-error", new_with_set_error, "*CRITICAL*mwt_pool_new*error == NULL*" },
   { "get-n-threads-needs-a-pool", get_n_threads_without_pool, "*CRITICAL*mwt_pool_get_n_threads*MWT_IS_POOL*" },
   { "set-n-threads-needs-a-thread", set_n_threads_to_zero, "*CRITICAL*mwt_pool_set_n_threads*n_threads >= 1*" },

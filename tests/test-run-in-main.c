@@ -300,6 +300,233 @@ test_blocking_new_serves_init_calls (void)
   g_object_unref (pool);
 }
 
+/* A task of pool A pushes a context of its own and creates pool B there
+ * with the blocking constructor: the creator owns B's context, so it runs
+ * the calls of B's init itself, as mwt_pool_new() promises.
+ */
+typedef struct
+{
+  GMainContext *context;
+  GThread      *creator;
+} OwnCreator;
+
+static gpointer
+return_current_thread (gpointer   user_data,
+                       GError   **error)
+{
+  return g_thread_self ();
+}
+
+static gpointer
+init_calls_creators_context (gpointer   user_data,
+                             GError   **error)
+{
+  OwnCreator *creator = user_data;
+  GThread *served_on = mwt_run_in_main (return_current_thread, NULL, error);
+
+  g_assert_true (served_on == creator->creator);
+
+  return NULL;
+}
+
+static gpointer
+create_pool_on_own_context (gpointer       thread_state,
+                            gpointer       func_data,
+                            GCancellable  *cancellable,
+                            GError       **error)
+{
+  OwnCreator creator = { g_main_context_new (), g_thread_self () };
+  MwtPool *created;
+
+  g_main_context_push_thread_default (creator.context);
+  created = mwt_pool_new (2, init_calls_creators_context, NULL, &creator, NULL, error);
+  if (created != NULL)
+    {
+      g_assert_true (mwt_pool_get_context (created) == creator.context);
+      g_object_unref (created);
+    }
+  g_main_context_pop_thread_default (creator.context);
+  g_main_context_unref (creator.context);
+
+  return created != NULL ? "created" : NULL;
+}
+
+static void
+test_blocking_new_on_a_worker_serves_init_calls (void)
+{
+  g_autoptr(MwtPool) pool = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (test_ran_in_child ())
+    return;
+
+  pool = mwt_pool_new (1, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  mwt_pool_run_async (pool, create_pool_on_own_context, NULL, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
+                      test_store_result, &result);
+  test_iterate_until (NULL, result != NULL);
+  g_assert_cmpstr (mwt_pool_run_finish (pool, result, &error), ==, "created");
+  g_assert_no_error (error);
+}
+
+/* The main side hands its task to a helper thread, which completes it: a
+ * legitimate use, and the case ThreadSanitizer must find clean (the waiting
+ * side may not read the task's completion from another thread).
+ */
+static gpointer
+complete_on_helper (gpointer data)
+{
+  GTask *task = data;
+
+  g_assert_true (g_thread_self () != main_thread);
+  g_task_return_pointer (task, g_strdup ("from a helper"), g_free);
+  g_object_unref (task);
+
+  return NULL;
+}
+
+static void
+hand_task_to_helper (GTask    *task,
+                     gpointer  user_data)
+{
+  GThread **helper = user_data;
+
+  g_assert_true (g_thread_self () == main_thread);
+  g_assert_null (*helper);
+  *helper = g_thread_new ("helper", complete_on_helper, g_object_ref (task));
+}
+
+/* How the main side of a call is served: by the main loop, by a blocking
+ * close of the calling worker's pool, or at once, when the caller is the
+ * main thread itself.
+ */
+typedef enum
+{
+  SERVED_BY_MAIN_LOOP,
+  SERVED_BY_BLOCKING_CLOSE,
+  SERVED_BY_OWNER,
+  N_SERVED_BY
+} ServedBy;
+
+typedef struct
+{
+  MwtMainTaskFunc main_side;
+  gpointer        data;
+  TestCounter     started;
+} WorkerCall;
+
+static gpointer
+worker_calls_main_task (gpointer       thread_state,
+                        gpointer       func_data,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  WorkerCall *call = func_data;
+
+  test_counter_add (&call->started);
+
+  return mwt_run_in_main_task (call->main_side, call->data, error);
+}
+
+static gchar *
+run_main_task_served_by (ServedBy          served_by,
+                         MwtMainTaskFunc   main_side,
+                         gpointer          data,
+                         GError          **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  WorkerCall call = { main_side, data };
+  gchar *value;
+  MwtPool *pool;
+
+  if (served_by == SERVED_BY_OWNER)
+    return mwt_run_in_main_task (main_side, data, error);
+
+  test_counter_init (&call.started);
+  pool = mwt_pool_new (1, NULL, NULL, NULL, NULL, NULL);
+  mwt_pool_run_async (pool, worker_calls_main_task, &call, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
+                      test_store_result, &result);
+
+  if (served_by == SERVED_BY_BLOCKING_CLOSE)
+    {
+      test_counter_wait_for (&call.started, 1);
+      g_assert_true (mwt_pool_close (pool, NULL, NULL));
+    }
+
+  test_iterate_until (NULL, result != NULL);
+  value = mwt_pool_run_finish (pool, result, error);
+
+  g_object_unref (pool);
+  test_counter_clear (&call.started);
+
+  return value;
+}
+
+static void
+test_task_completed_from_helper_thread (void)
+{
+  if (test_ran_in_child ())
+    return;
+
+  for (ServedBy served_by = 0; served_by < N_SERVED_BY; served_by++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree gchar *value = NULL;
+      GThread *helper = NULL;
+
+      value = run_main_task_served_by (served_by, hand_task_to_helper, &helper, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (value, ==, "from a helper");
+      g_thread_join (helper);
+    }
+}
+
+/* The main side keeps the task without a reference of its own and
+ * completes it from a later source: the task lives until it is complete.
+ */
+static gboolean
+complete_kept_task (gpointer data)
+{
+  GTask **kept = data;
+
+  g_assert_true (g_thread_self () == main_thread);
+  g_task_return_pointer (*kept, g_strdup ("kept"), g_free);
+  *kept = NULL;
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+keep_task_without_reference (GTask    *task,
+                             gpointer  user_data)
+{
+  GTask **kept = user_data;
+
+  g_assert_true (g_thread_self () == main_thread);
+  *kept = task;
+  g_timeout_add (1, complete_kept_task, kept);
+}
+
+static void
+test_task_func_needs_no_reference (void)
+{
+  if (test_ran_in_child ())
+    return;
+
+  for (ServedBy served_by = 0; served_by < N_SERVED_BY; served_by++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree gchar *value = NULL;
+      GTask *kept = NULL;
+
+      value = run_main_task_served_by (served_by, keep_task_without_reference, &kept, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (value, ==, "kept");
+      g_assert_null (kept);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -314,6 +541,12 @@ main (int   argc,
   g_test_add_func ("/Mwt/RunInMain/outside-pool-hands-off-from-other-thread", test_outside_pool_from_other_thread);
   g_test_add_func ("/Mwt/RunInMain/blocking-close-serves-waiting-calls", test_blocking_close_serves_calls);
   g_test_add_func ("/Mwt/RunInMain/blocking-new-serves-init-calls", test_blocking_new_serves_init_calls);
+  g_test_add_func ("/Mwt/RunInMain/blocking-new-on-a-worker-serves-init-calls-on-its-own-context",
+                   test_blocking_new_on_a_worker_serves_init_calls);
+  g_test_add_func ("/Mwt/RunInMain/task-completed-from-a-helper-thread",
+                   test_task_completed_from_helper_thread);
+  g_test_add_func ("/Mwt/RunInMain/task-func-needs-no-reference-to-complete-later",
+                   test_task_func_needs_no_reference);
 
   return g_test_run ();
 }
