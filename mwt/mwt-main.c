@@ -305,9 +305,10 @@ mwt_main_call_invoke (MwtMainFunc       func,
  * Called from a pool thread, @func runs on the thread that iterates the
  * pool's own context (mwt_pool_get_context()), never on the pool thread:
  * the call is handed to that context, and the pool thread waits. The
- * context must be iterated for the call to complete; a thread blocked in
- * mwt_pool_close(), mwt_pool_new() or mwt_pool_set_n_threads() on that
- * context runs the call itself.
+ * context must be iterated for the call to complete; a thread that owns
+ * it while blocked in mwt_pool_close(), mwt_pool_new(),
+ * mwt_pool_set_n_threads() or mwt_pool_run_sync() runs the call itself,
+ * unless the call comes from one of its own pool's threads.
  *
  * Called from any other thread, it targets g_main_context_default() and
  * behaves like g_main_context_invoke(): if the calling thread owns that
@@ -338,10 +339,12 @@ mwt_run_in_main (MwtMainFunc   func,
  * @error: return location for a #GError
  *
  * Like mwt_run_in_main(), but @func gets a #GTask instead of returning a
- * result. It may return at once and complete the task later, from a
- * callback of the main loop, with g_task_return_pointer() or
- * g_task_return_error(). The calling thread waits until the task is
- * complete. This is the asynchronous form of mwt_run_in_main(), for main
+ * result. It may return at once and complete the task later, with
+ * g_task_return_pointer() or g_task_return_error(), from a source of the
+ * main context or from any other thread. The pool keeps a reference to
+ * the task until it is complete, so @func need not take one. The calling
+ * thread waits until the task's completion has been delivered on the main
+ * context. This is the asynchronous form of mwt_run_in_main(), for main
  * side work that itself waits for something.
  *
  * On the thread that owns the target context (or can acquire it), there
