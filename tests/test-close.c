@@ -1175,7 +1175,7 @@ test_last_unref_on_own_thread_is_critical (void)
 
   if (!g_test_subprocess ())
     {
-      g_test_trap_subprocess (NULL, TEST_CHILD_TIMEOUT_USEC, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_subprocess (NULL, test_child_timeout_usec (), G_TEST_SUBPROCESS_DEFAULT);
       g_test_trap_assert_passed ();
       g_test_trap_assert_stderr ("*CRITICAL*");
       return;

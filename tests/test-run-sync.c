@@ -147,6 +147,7 @@ typedef struct
   /* Calls run_sync only once another outer task waits in it (its inner
    * task queued): this one would then make every thread wait.
    */
+  gboolean  pair;
   gboolean  second;
   gint      inner_ran;
   GThread  *outer_thread;
@@ -179,6 +180,11 @@ run_sync_on_own_pool (gpointer       thread_state,
   MwtPool *pool = mwt_pool_get_current ();
 
   nested->outer_thread = g_thread_self ();
+  /* Both outer tasks hold a thread before either waits: the first inner
+   * task cannot run meanwhile.
+   */
+  if (nested->pair)
+    test_poll_until (mwt_pool_get_n_busy (pool) == 2);
   if (nested->second)
     test_poll_until (mwt_pool_get_n_queued (pool) == 1);
 
@@ -251,7 +257,7 @@ static void
 test_from_every_thread_one_would_block (void)
 {
   g_autoptr(MwtPool) pool = NULL;
-  Nested nested[2] = { { FALSE, }, { TRUE, } };
+  Nested nested[2] = { { TRUE, FALSE, }, { TRUE, TRUE, } };
 
   if (test_ran_in_child ())
     return;

@@ -15,13 +15,22 @@
 
 /* How long a test body run in a child process may take (see
  * test_ran_in_child()): a body that deadlocks is killed then and the test
- * fails. Sanitizers slow every thread down several times over.
+ * fails. Sanitizers slow every thread down several times over, valgrind
+ * (whose test setup sets MWT_TEST_TIMEOUT_SCALE) dozens of times.
  */
 #if defined (__SANITIZE_THREAD__) || defined (__SANITIZE_ADDRESS__)
 # define TEST_CHILD_TIMEOUT_USEC (30 * G_TIME_SPAN_SECOND)
 #else
 # define TEST_CHILD_TIMEOUT_USEC (5 * G_TIME_SPAN_SECOND)
 #endif
+
+static inline guint64
+test_child_timeout_usec (void)
+{
+  const gchar *scale = g_getenv ("MWT_TEST_TIMEOUT_SCALE");
+
+  return TEST_CHILD_TIMEOUT_USEC * (scale != NULL ? MAX (g_ascii_strtoull (scale, NULL, 10), 1) : 1);
+}
 
 /* For a test whose body may hang: in the test program, reruns the current
  * test in a child process with a deadline (g_test_trap_subprocess()),
@@ -39,7 +48,7 @@ test_ran_in_child (void)
   if (g_test_subprocess ())
     return FALSE;
 
-  g_test_trap_subprocess (NULL, TEST_CHILD_TIMEOUT_USEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_subprocess (NULL, test_child_timeout_usec (), G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_passed ();
 
   return TRUE;
