@@ -177,6 +177,8 @@ mwt_main_call_is_not_from (MwtDispatchItem *item,
  * task started on the context is incomplete, it iterates the context
  * instead of sleeping, so that the task can complete. A context released
  * by a thread in mwt_run_in_main() wakes it to try acquiring it again.
+ * A pool thread only serves a context it owns already: acquiring one
+ * would hold off the thread that iterates it.
  */
 void
 mwt_main_wait (GMainContext     *context,
@@ -187,7 +189,8 @@ mwt_main_wait (GMainContext     *context,
   MwtWorker *worker = mwt_worker_get_current ();
   MwtPool *own_pool = worker != NULL ? worker->workers->pool : NULL;
   MwtDispatcher *dispatcher = mwt_dispatcher_get_for_context (context);
-  gboolean owner = g_main_context_acquire (context);
+  gboolean owner = g_main_context_is_owner (context);
+  gboolean acquired = FALSE;
 
   mwt_dispatcher_add_blocker (dispatcher, blocker);
 
@@ -199,8 +202,8 @@ mwt_main_wait (GMainContext     *context,
       if (done (data))
         break;
 
-      if (!owner)
-        owner = g_main_context_acquire (context);
+      if (!owner && worker == NULL)
+        owner = acquired = g_main_context_acquire (context);
 
       if (owner)
         {
@@ -224,7 +227,7 @@ mwt_main_wait (GMainContext     *context,
     }
 
   mwt_dispatcher_remove_blocker (dispatcher, blocker);
-  if (owner)
+  if (acquired)
     g_main_context_release (context);
   mwt_dispatcher_unref (dispatcher);
 }

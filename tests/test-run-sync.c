@@ -280,6 +280,54 @@ test_from_every_thread_one_would_block (void)
   g_assert_true (nested[0].inner_thread == nested[1].outer_thread);
 }
 
+/* A pool thread waiting in run_sync leaves the pool's context to the
+ * thread that iterates it: that thread opens the gate the inner task waits
+ * at, from a source of the context.
+ */
+static gpointer
+run_sync_through_gate (gpointer       thread_state,
+                       gpointer       func_data,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  return mwt_pool_run_sync (mwt_pool_get_current (), pass_gate, func_data, NULL, error);
+}
+
+static gboolean
+open_gate (gpointer data)
+{
+  test_gate_open (data);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_from_pool_thread_leaves_the_context_alone (void)
+{
+  g_autoptr(MwtPool) pool = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+  TestGate gate;
+
+  if (test_ran_in_child ())
+    return;
+
+  test_gate_init (&gate);
+  pool = mwt_pool_new (2, NULL, NULL, NULL, NULL, NULL);
+  mwt_pool_run_async (pool, run_sync_through_gate, &gate, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
+                      test_store_result, &result);
+
+  /* The outer task waits in run_sync; the context is nobody's right now. */
+  test_gate_wait_for (&gate, 1);
+  g_idle_add (open_gate, &gate);
+  test_iterate_until (NULL, result != NULL);
+
+  g_assert_null (mwt_pool_run_finish (pool, result, &error));
+  g_assert_no_error (error);
+  g_object_unref (result);
+  test_gate_clear (&gate);
+}
+
 /* The owner of the pool's context blocks in run_sync while the task calls
  * that context: it serves the call.
  */
@@ -334,6 +382,8 @@ main (int   argc,
                    test_from_only_thread_would_block);
   g_test_add_func ("/Mwt/Pool/run-sync/from-a-pool-thread-with-another-free-runs-there",
                    test_from_pool_thread_with_another_free);
+  g_test_add_func ("/Mwt/Pool/run-sync/from-a-pool-thread-leaves-the-context-alone",
+                   test_from_pool_thread_leaves_the_context_alone);
   g_test_add_func ("/Mwt/Pool/run-sync/from-every-pool-thread-the-last-would-block",
                    test_from_every_thread_one_would_block);
   g_test_add_func ("/Mwt/Pool/run-sync/owner-serves-run-in-main-calls",
