@@ -1070,13 +1070,13 @@ measure_burst (gint small,
       scaling[way][r] = (gdouble) large / small * rate[way][0][r] / rate[way][1][r];
 
   report ("burst 100k run_async (tasks/s)", "1/s", rate[WAY_MWT_RUN_ASYNC][0],
-          way_names[WAY_G_TASK], rate[WAY_G_TASK][0], n_repeats, ">= 3x");
+          way_names[WAY_G_TASK], rate[WAY_G_TASK][0], n_repeats, ">= 4x");
   report ("burst 100k run_task (tasks/s)", "1/s", rate[WAY_MWT_RUN_TASK][0],
           way_names[WAY_G_TASK], rate[WAY_G_TASK][0], n_repeats, ">= 1x");
   report ("burst 100k run_async (tasks/s)", "1/s", rate[WAY_MWT_RUN_ASYNC][0],
           way_names[WAY_THREAD_POOL], rate[WAY_THREAD_POOL][0], n_repeats, "");
   report ("burst 1M run_async (tasks/s)", "1/s", rate[WAY_MWT_RUN_ASYNC][1],
-          way_names[WAY_G_TASK], rate[WAY_G_TASK][1], n_repeats, ">= 3x");
+          way_names[WAY_G_TASK], rate[WAY_G_TASK][1], n_repeats, ">= 4x");
   report ("burst 1M run_task (tasks/s)", "1/s", rate[WAY_MWT_RUN_TASK][1],
           way_names[WAY_G_TASK], rate[WAY_G_TASK][1], n_repeats, ">= 1x");
   report ("burst 1M/100k time, run_async", "", scaling[WAY_MWT_RUN_ASYNC],
