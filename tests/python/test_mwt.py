@@ -274,16 +274,20 @@ class TestExtras(unittest.TestCase):
 
     def test_resize(self):
         recorder = Recorder()
-        pool = Mwt.Pool.new(1, recorder.init, recorder.at_exit)
+        failing = threading.Event()
+
+        def init():
+            if failing.is_set():
+                raise OSError('no more')
+            return recorder.init()
+
+        pool = Mwt.Pool.new(1, init, recorder.at_exit)
 
         pool.set_n_threads(3)
         self.assertEqual(pool.props.n_threads, 3)
         self.assertEqual(len(recorder.states), 3)
 
-        def failing_init():
-            raise OSError('no more')
-
-        pool._mwt_states._init = failing_init
+        failing.set()
         with self.assertRaises(OSError):
             pool.set_n_threads(5)
         self.assertEqual(pool.props.n_threads, 3)

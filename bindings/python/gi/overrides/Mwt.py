@@ -28,6 +28,7 @@ those objects on the Python side instead:
   the C API's, unchanged.
 """
 
+import ctypes
 import threading
 
 from gi.repository import GLib
@@ -39,63 +40,43 @@ Mwt = get_introspection_module('Mwt')
 
 __all__ = []
 
-
-class _Outcome:
-    """What a Python function gave back: a value or an exception."""
-
-    __slots__ = ('value', 'exception')
-
-    def __init__(self):
-        self.value = None
-        self.exception = None
-
-    def run(self, func, *args):
-        try:
-            self.value = func(*args)
-        except BaseException as exception:  # handed back to the caller
-            self.exception = exception
-
-    def result(self):
-        if self.exception is not None:
-            exception, self.exception = self.exception, None
-            raise exception
-        value, self.value = self.value, None
-        return value
+# The introspected functions, called directly on the hot paths.
+_new = Mwt.Pool.new
+_new_async = Mwt.Pool.new_async
+_new_finish = Mwt.Pool.new_finish
+_run_async = Mwt.Pool.run_async
+_run_finish = Mwt.Pool.run_finish
+_set_n_threads = Mwt.Pool.set_n_threads
+_run_in_main = Mwt.run_in_main
 
 
-class _ThreadStates:
-    """The states of a pool's threads, each kept by the thread that made it."""
+# Pool threads ---------------------------------------------------------------
+#
+# A pool thread is a C thread. Without a Python thread state of its own,
+# every call into Python (one per task) would create one and destroy it
+# again, which costs ten times as much as running a tiny task: each pool
+# thread keeps one from its init to its at_exit instead.
+
+_PyGILState_Ensure = ctypes.pythonapi.PyGILState_Ensure
+_PyGILState_Ensure.restype = ctypes.c_int
+_PyGILState_Release = ctypes.pythonapi.PyGILState_Release
+_PyGILState_Release.argtypes = (ctypes.c_int,)
+_PyGILState_Release.restype = None
+
+# On a pool thread: .state, the thread's state, and .gilstate, the handle of
+# the thread state it keeps.
+_worker = threading.local()
+
+
+class _Threads:
+    """What a pool's threads run: the user's init and at_exit."""
+
+    __slots__ = ('init', 'at_exit', 'failure')
 
     def __init__(self, init, at_exit):
-        self._init = init
-        self._at_exit = at_exit
-        self._states = {}
-        self._lock = threading.Lock()
+        self.init = init
+        self.at_exit = at_exit
         self.failure = None
-
-    def init(self, *_args):
-        outcome = _Outcome()
-        if self._init is not None:
-            outcome.run(self._init)
-        with self._lock:
-            if outcome.exception is not None:
-                if self.failure is None:
-                    self.failure = outcome.exception
-            else:
-                self._states[threading.get_ident()] = outcome.value
-        return None
-
-    def at_exit(self, *_args):
-        with self._lock:
-            if threading.get_ident() not in self._states:
-                return  # its init raised: there is nothing to clean up
-            state = self._states.pop(threading.get_ident())
-        if self._at_exit is not None:
-            self._at_exit(state)
-
-    def current(self):
-        with self._lock:
-            return self._states[threading.get_ident()]
 
     def raise_failure(self, pool):
         """An init raised: close the pool (the others clean up), raise it."""
@@ -103,58 +84,172 @@ class _ThreadStates:
             return
         pool.close(None)
         failure, self.failure = self.failure, None
-        raise failure
+        try:
+            raise failure
+        finally:
+            del failure
+
+
+def _thread_init(threads):
+    try:
+        state = threads.init() if threads.init is not None else None
+    except BaseException as exception:
+        if threads.failure is None:
+            threads.failure = exception
+        return
+    _worker.state = state
+    _worker.gilstate = _PyGILState_Ensure()
+
+
+def _thread_exit(_thread_state, threads):
+    if 'state' not in _worker.__dict__:
+        return  # its init raised: there is nothing to clean up
+    try:
+        state = _worker.__dict__.pop('state')
+        if threads.at_exit is not None:
+            threads.at_exit(state)
+    finally:
+        _PyGILState_Release(_worker.__dict__.pop('gilstate'))
+
+
+# Tasks ----------------------------------------------------------------------
+#
+# PyGObject makes a C closure for every Python function it hands to C, and
+# a Python closure per call would come on top: the functions given to C are
+# the same few module functions, and the task travels as their data.
+
+class _Job:
+    """A task: what to run, where to report, and what came of it."""
+
+    __slots__ = ('func', 'callback', 'user_data', 'ran', 'value', 'exception')
+
+    def __init__(self, func, callback, user_data):
+        self.func = func
+        self.callback = callback
+        self.user_data = user_data
+        self.ran = False
+        self.value = None
+        self.exception = None
+
+    def result(self):
+        exception = self.exception
+        if exception is not None:
+            self.exception = None
+            try:
+                raise exception
+            finally:
+                del exception
+        value, self.value = self.value, None
+        return value
+
+
+def _run_job(_thread_state, job, _cancellable):
+    try:
+        job.value = job.func(_worker.state)
+    except BaseException as exception:  # handed to run_finish()
+        job.exception = exception
+    job.ran = True
+
+
+# The jobs whose results are being handed to their callbacks, by the id of
+# the result's wrapper; a result kept past its callback carries its job as
+# an attribute instead.
+_finishing = {}
+
+
+def _job_done(source, result, job):
+    key = id(result)
+    _finishing[key] = job
+    try:
+        job.callback(source, result, *job.user_data)
+    finally:
+        if _finishing.pop(key, None) is not None:
+            result._mwt_job = job
+
+
+class _MainCall:
+    __slots__ = ('func', 'value', 'exception')
+
+    def __init__(self, func):
+        self.func = func
+        self.value = None
+        self.exception = None
+
+
+def _run_main_call(call):
+    try:
+        call.value = call.func()
+    except BaseException as exception:  # raised again on the worker
+        call.exception = exception
+
+
+def run_in_main(func):
+    call = _MainCall(func)
+    _run_in_main(_run_main_call, call)
+    exception = call.exception
+    if exception is not None:
+        call.exception = None
+        try:
+            raise exception
+        finally:
+            del exception
+    return call.value
+
+
+__all__.append('run_in_main')
 
 
 class Pool(Mwt.Pool):
 
     @classmethod
     def new(cls, n_threads, init=None, at_exit=None):
-        states = _ThreadStates(init, at_exit)
-        pool = Mwt.Pool.new(n_threads, states.init, (), states.at_exit, ())
-        states.raise_failure(pool)
-        pool._mwt_states = states
+        threads = _Threads(init, at_exit)
+        pool = _new(n_threads, _thread_init, (threads,), _thread_exit, threads)
+        threads.raise_failure(pool)
+        pool._mwt_threads = threads
         return pool
 
     @classmethod
     def new_async(cls, n_threads, init, at_exit, cancellable, callback, *user_data):
-        states = _ThreadStates(init, at_exit)
+        threads = _Threads(init, at_exit)
 
         def created(source, result, *_data):
-            result._mwt_states = states
+            result._mwt_threads = threads
             callback(source, result, *user_data)
 
-        Mwt.Pool.new_async(n_threads, states.init, (), states.at_exit, (),
-                           GLib.PRIORITY_DEFAULT, cancellable, created)
+        _new_async(n_threads, _thread_init, (threads,), _thread_exit, (threads,),
+                   GLib.PRIORITY_DEFAULT, cancellable, created)
 
     @classmethod
     def new_finish(cls, result):
-        states = result._mwt_states
-        pool = Mwt.Pool.new_finish(result)
-        states.raise_failure(pool)
-        pool._mwt_states = states
+        threads = result._mwt_threads
+        pool = _new_finish(result)
+        threads.raise_failure(pool)
+        pool._mwt_threads = threads
         return pool
 
     def run_async(self, func, cancellable, callback, *user_data):
-        states = getattr(self, '_mwt_states', None)
-        outcome = _Outcome()
-
-        def on_thread(*_args):
-            state = states.current() if states is not None else None
-            outcome.run(func, state)
-            return None
-
-        def done(source, result, *_data):
-            result._mwt_outcome = outcome
-            if callback is not None:
-                callback(source, result, *user_data)
-
-        Mwt.Pool.run_async(self, on_thread, (), None, GLib.PRIORITY_DEFAULT,
-                           cancellable, done)
+        if callback is None:
+            _run_async(self, _run_job, (_Job(func, None, ()),), None, GLib.PRIORITY_DEFAULT,
+                       cancellable, None)
+        else:
+            job = _Job(func, callback, user_data)
+            _run_async(self, _run_job, (job,), None, GLib.PRIORITY_DEFAULT,
+                       cancellable, _job_done, job)
 
     def run_finish(self, result):
-        Mwt.Pool.run_finish(self, result)
-        return result._mwt_outcome.result()
+        job = _finishing.pop(id(result), None)
+        if job is None:
+            job = getattr(result, '_mwt_job', None)
+            if job is not None:
+                del result._mwt_job
+        if job is None or not job.ran:
+            # Checks the result, and raises why the task never ran. The
+            # result itself is the task's, kept on the Python side.
+            _run_finish(self, result)
+            if job is None:
+                return None
+        return job.result()
 
     def __del__(self):
         # Finalizing an open pool waits for its threads, whose exit
@@ -167,29 +262,18 @@ class Pool(Mwt.Pool):
     def set_n_threads(self, n_threads):
         """Resizes the pool; if a new thread's init raises, the pool goes
         back to its old size and the exception is raised here."""
-        states = getattr(self, '_mwt_states', None)
+        threads = getattr(self, '_mwt_threads', None)
         old_n_threads = self.get_n_threads()
-        Mwt.Pool.set_n_threads(self, n_threads)
-        if states is not None and states.failure is not None:
-            Mwt.Pool.set_n_threads(self, old_n_threads)
-            failure, states.failure = states.failure, None
-            raise failure
+        _set_n_threads(self, n_threads)
+        if threads is not None and threads.failure is not None:
+            _set_n_threads(self, old_n_threads)
+            failure, threads.failure = threads.failure, None
+            try:
+                raise failure
+            finally:
+                del failure
         return True
 
 
 Pool = override(Pool)
 __all__.append('Pool')
-
-
-def run_in_main(func):
-    outcome = _Outcome()
-
-    def on_main(*_args):
-        outcome.run(func)
-        return None
-
-    Mwt.run_in_main(on_main)
-    return outcome.result()
-
-
-__all__.append('run_in_main')
