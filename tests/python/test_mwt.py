@@ -15,14 +15,22 @@ from gi.repository import Gio, GLib, Mwt  # noqa: E402
 HANG_TIMEOUT = 60
 
 
-def run_until(predicate):
-    """Iterates the default main context until predicate() holds."""
+def run_until(predicate, timeout=HANG_TIMEOUT):
+    """Iterates the default main context until predicate() holds; fails
+    once timeout seconds have passed."""
     context = GLib.MainContext.default()
-    deadline = GLib.get_monotonic_time() + HANG_TIMEOUT * 1000000
-    while not predicate():
-        if GLib.get_monotonic_time() > deadline:
-            raise AssertionError('nothing happened in %d s' % HANG_TIMEOUT)
-        context.iteration(True)
+    expired = []
+    # Wakes the context at the deadline even if nothing else happens.
+    source = GLib.timeout_source_new(int(timeout * 1000))
+    source.set_callback(lambda *_: expired.append(True) and False)
+    source.attach(context)
+    try:
+        while not predicate():
+            if expired:
+                raise AssertionError('still waiting after %g s' % timeout)
+            context.iteration(True)
+    finally:
+        source.destroy()
 
 
 class Recorder:
@@ -45,22 +53,41 @@ class Recorder:
             self.exited.append(state)
 
 
+def collect(results):
+    """A run_async callback that appends what run_finish gives, or raises."""
+    def done(source, result):
+        try:
+            results.append(('value', source.run_finish(result)))
+        except BaseException as exception:
+            results.append(('raised', exception))
+    return done
+
+
 def run(pool, func, cancellable=None):
     """Runs func on the pool and returns what run_finish gives."""
     outcome = []
-
-    def done(source, result):
-        try:
-            outcome.append(('value', source.run_finish(result)))
-        except BaseException as exception:
-            outcome.append(('raised', exception))
-
-    pool.run_async(func, cancellable, done)
+    pool.run_async(func, cancellable, collect(outcome))
     run_until(lambda: outcome)
     kind, value = outcome[0]
     if kind == 'raised':
         raise value
     return value
+
+
+class CaughtHooks:
+    """Records what reaches sys.excepthook and sys.unraisablehook (PyGObject
+    prints the exceptions of callbacks through sys.excepthook)."""
+
+    def __enter__(self):
+        self.caught = []
+        self.saved = sys.excepthook, sys.unraisablehook
+        sys.excepthook = lambda *args: self.caught.append(args[1])
+        sys.unraisablehook = lambda unraisable: self.caught.append(unraisable.exc_value)
+        return self.caught
+
+    def __exit__(self, *_exc_info):
+        sys.excepthook, sys.unraisablehook = self.saved
+        return False
 
 
 class TestPool(unittest.TestCase):
@@ -121,10 +148,13 @@ class TestPool(unittest.TestCase):
                     raise RuntimeError('no connection')
             return recorder.init()
 
-        with self.assertRaises(RuntimeError):
-            Mwt.Pool.new(3, init, recorder.at_exit)
+        with CaughtHooks() as caught:
+            with self.assertRaises(RuntimeError) as raised:
+                Mwt.Pool.new(3, init, recorder.at_exit)
+        self.assertEqual(str(raised.exception), 'no connection')
         self.assertEqual(len(recorder.states), 2)
         self.assertEqual(len(recorder.exited), 2)
+        self.assertEqual(caught, [])
 
     def test_new_async(self):
         recorder = Recorder()
@@ -137,6 +167,23 @@ class TestPool(unittest.TestCase):
         self.assertIn(run(pools[0], lambda state: state), recorder.states)
         pools[0].close(None)
         self.assertEqual(len(recorder.exited), 2)
+
+    def test_new_async_with_a_failing_init(self):
+        outcomes = []
+
+        def init():
+            raise ValueError('bad configuration')
+
+        def created(source, result):
+            try:
+                outcomes.append(Mwt.Pool.new_finish(result))
+            except ValueError as exception:
+                outcomes.append(exception)
+
+        Mwt.Pool.new_async(2, init, None, None, created)
+        run_until(lambda: outcomes)
+        self.assertIsInstance(outcomes[0], ValueError)
+        self.assertEqual(str(outcomes[0]), 'bad configuration')
 
     def test_run_in_main_returns_the_value(self):
         pool = Mwt.Pool.new(2)
@@ -296,6 +343,48 @@ class TestExtras(unittest.TestCase):
         self.assertEqual(pool.props.n_threads, 1)
         pool.close(None)
         self.assertEqual(len(recorder.exited), 3)
+
+
+class TestIssue11(unittest.TestCase):
+    """The defects of issue 11, each of which the override of commit e44e80a
+    showed."""
+
+    def test_failing_init_while_growing_keeps_the_queued_tasks(self):
+        recorder = Recorder()
+        calls = []
+
+        def init():
+            with recorder.lock:
+                calls.append(None)
+                if len(calls) == 3:  # the second new thread
+                    raise OSError('no more connections')
+            return recorder.init()
+
+        with CaughtHooks() as caught:
+            pool = Mwt.Pool.new(1, init, recorder.at_exit)
+            gate = threading.Event()
+            results = []
+            pool.run_async(lambda state: gate.wait(HANG_TIMEOUT), None, collect(results))
+            run_until(lambda: pool.props.n_busy == 1)
+            for _ in range(30):
+                pool.run_async(lambda state: state, None, collect(results))
+
+            with self.assertRaises(OSError) as raised:
+                pool.set_n_threads(3)
+            self.assertEqual(str(raised.exception), 'no more connections')
+            self.assertEqual(pool.props.n_threads, 1)
+
+            gate.set()
+            run_until(lambda: len(results) == 31)
+            pool.close(None)
+
+        # Every task ran, with the state of the one thread left.
+        self.assertEqual(len(recorder.states), 2)
+        self.assertEqual([r for r in results if r != ('value', True)],
+                         [('value', recorder.states[0])] * 30)
+        # The new thread whose init succeeded cleaned up.
+        self.assertEqual(sorted(map(id, recorder.exited)), sorted(map(id, recorder.states)))
+        self.assertEqual(caught, [])
 
 
 if __name__ == '__main__':

@@ -21,7 +21,7 @@ those objects on the Python side instead:
 * ``Mwt.run_in_main(func)``: from a pool thread, runs ``func()`` on the
   pool's main context and returns its value, or raises its exception.
 * ``pool.set_n_threads(n)``: new threads run ``init``; if one raises, the
-  pool goes back to its old size and the exception is raised.
+  pool keeps its old size and the exception is raised.
 * ``pool.close()``, ``pool.close_async(cancellable, callback)`` and
   ``pool.close_finish(result)``, ``pool.drain_async()``, ``Mwt.Pool.get_current()``,
   ``pool.get_context()`` and the ``n-busy`` and ``n-queued`` properties are
@@ -29,6 +29,7 @@ those objects on the Python side instead:
 """
 
 import ctypes
+import itertools
 import threading
 
 from gi.repository import GLib
@@ -48,6 +49,11 @@ _run_async = Mwt.Pool.run_async
 _run_finish = Mwt.Pool.run_finish
 _set_n_threads = Mwt.Pool.set_n_threads
 _run_in_main = Mwt.run_in_main
+
+# The error domain that carries a Python exception raised by init through
+# the C side: PyGObject turns a GLib.Error raised in a callback that throws
+# into that callback's GError, and only a GLib.Error.
+_INIT_FAILED = 'mwt-python-init-failed-quark'
 
 
 # Pool threads ---------------------------------------------------------------
@@ -71,41 +77,41 @@ _worker = threading.local()
 class _Threads:
     """What a pool's threads run: the user's init and at_exit."""
 
-    __slots__ = ('init', 'at_exit', 'failure')
+    __slots__ = ('init', 'at_exit', '_failures', '_keys')
 
     def __init__(self, init, at_exit):
         self.init = init
         self.at_exit = at_exit
-        self.failure = None
+        self._failures = {}
+        self._keys = itertools.count(1)
 
-    def raise_failure(self, pool):
-        """An init raised: close the pool (the others clean up), raise it."""
-        if self.failure is None:
-            return
-        pool.close(None)
-        failure, self.failure = self.failure, None
-        try:
-            raise failure
-        finally:
-            del failure
+    def failed(self, exception):
+        """Keeps the exception of an init; returns the GLib.Error for C."""
+        key = next(self._keys) & 0x7fffffff
+        self._failures[key] = exception
+        return GLib.Error('%s: %s' % (type(exception).__name__, exception), _INIT_FAILED, key)
+
+    def take_failure(self, error):
+        """The exception that a GLib.Error from the C side stands for."""
+        failures, self._failures = self._failures, {}
+        if error.domain != _INIT_FAILED:
+            return None
+        return failures.get(error.code)
 
 
 def _thread_init(threads):
     try:
         state = threads.init() if threads.init is not None else None
     except BaseException as exception:
-        if threads.failure is None:
-            threads.failure = exception
-        return
+        # The C side then knows that this thread did not start.
+        raise threads.failed(exception) from None
     _worker.state = state
     _worker.gilstate = _PyGILState_Ensure()
 
 
 def _thread_exit(_thread_state, threads):
-    if 'state' not in _worker.__dict__:
-        return  # its init raised: there is nothing to clean up
     try:
-        state = _worker.__dict__.pop('state')
+        state = _worker.__dict__.pop('state', None)
         if threads.at_exit is not None:
             threads.at_exit(state)
     finally:
@@ -204,10 +210,19 @@ class Pool(Mwt.Pool):
     @classmethod
     def new(cls, n_threads, init=None, at_exit=None):
         threads = _Threads(init, at_exit)
-        pool = _new(n_threads, _thread_init, (threads,), _thread_exit, threads)
-        threads.raise_failure(pool)
-        pool._mwt_threads = threads
-        return pool
+        try:
+            pool = _new(n_threads, _thread_init, (threads,), _thread_exit, threads)
+        except GLib.Error as error:
+            failure = threads.take_failure(error)
+            if failure is None:
+                raise
+        else:
+            pool._mwt_threads = threads
+            return pool
+        try:
+            raise failure
+        finally:
+            del failure
 
     @classmethod
     def new_async(cls, n_threads, init, at_exit, cancellable, callback, *user_data):
@@ -223,10 +238,19 @@ class Pool(Mwt.Pool):
     @classmethod
     def new_finish(cls, result):
         threads = result._mwt_threads
-        pool = _new_finish(result)
-        threads.raise_failure(pool)
-        pool._mwt_threads = threads
-        return pool
+        try:
+            pool = _new_finish(result)
+        except GLib.Error as error:
+            failure = threads.take_failure(error)
+            if failure is None:
+                raise
+        else:
+            pool._mwt_threads = threads
+            return pool
+        try:
+            raise failure
+        finally:
+            del failure
 
     def run_async(self, func, cancellable, callback, *user_data):
         if callback is None:
@@ -260,20 +284,19 @@ class Pool(Mwt.Pool):
             self.close(None)
 
     def set_n_threads(self, n_threads):
-        """Resizes the pool; if a new thread's init raises, the pool goes
-        back to its old size and the exception is raised here."""
+        """Resizes the pool; if a new thread's init raises, the pool keeps
+        its old size and the exception is raised here."""
         threads = getattr(self, '_mwt_threads', None)
-        old_n_threads = self.get_n_threads()
-        _set_n_threads(self, n_threads)
-        if threads is not None and threads.failure is not None:
-            _set_n_threads(self, old_n_threads)
-            failure, threads.failure = threads.failure, None
-            try:
-                raise failure
-            finally:
-                del failure
-        return True
-
+        try:
+            return _set_n_threads(self, n_threads)
+        except GLib.Error as error:
+            failure = threads.take_failure(error) if threads is not None else None
+            if failure is None:
+                raise
+        try:
+            raise failure
+        finally:
+            del failure
 
 Pool = override(Pool)
 __all__.append('Pool')
