@@ -7,6 +7,7 @@ import gc
 import sys
 import threading
 import unittest
+import weakref
 
 import gi
 gi.require_version('Mwt', '1')
@@ -31,6 +32,19 @@ def run_until(predicate, timeout=HANG_TIMEOUT):
             context.iteration(True)
     finally:
         source.destroy()
+
+
+def collected_until(predicate, timeout=HANG_TIMEOUT):
+    """Like run_until(), collecting garbage before each check."""
+    def check():
+        gc.collect()
+        return predicate()
+    # The collection itself may queue work on the context: check often.
+    ticker = GLib.timeout_add(10, lambda: True)
+    try:
+        run_until(check, timeout)
+    finally:
+        GLib.source_remove(ticker)
 
 
 class Recorder:
@@ -385,6 +399,52 @@ class TestIssue11(unittest.TestCase):
         # The new thread whose init succeeded cleaned up.
         self.assertEqual(sorted(map(id, recorder.exited)), sorted(map(id, recorder.states)))
         self.assertEqual(caught, [])
+
+    def test_get_current_in_init_leaves_the_pool_open(self):
+        seen = []
+
+        def init():
+            seen.append(Mwt.Pool.get_current() is not None)
+            return 'state'
+
+        with CaughtHooks() as caught:
+            pool = Mwt.Pool.new(2, init, None)
+            gc.collect()
+            self.assertEqual(seen, [True, True])
+            self.assertFalse(pool.is_closed())
+            self.assertEqual(run(pool, lambda state: state), 'state')
+            pool.close(None)
+        self.assertEqual(caught, [])
+
+    def test_closed_pools_let_go_of_init_and_at_exit(self):
+        recorders = []
+        pools = []
+        for _ in range(50):
+            recorder = Recorder()
+            pool = Mwt.Pool.new(1, recorder.init, recorder.at_exit)
+            pool.close(None)
+            pools.append(pool)
+            recorders.append(weakref.ref(recorder))
+        del recorder
+        gc.collect()
+        self.assertEqual(sum(ref() is not None for ref in recorders), 0)
+
+    def test_an_owner_dropped_without_close_stops_its_threads(self):
+        exits = []
+
+        class Owner:
+            def __init__(self):
+                self.pool = Mwt.Pool.new(2, self.open, self.shut)
+
+            def open(self):
+                return 'connection'
+
+            def shut(self, state):
+                exits.append(threading.get_ident())
+
+        Owner()
+        collected_until(lambda: len(exits) == 2, timeout=10)
+        collected_until(lambda: not any(isinstance(o, Owner) for o in gc.get_objects()), timeout=10)
 
 
 if __name__ == '__main__':

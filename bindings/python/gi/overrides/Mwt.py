@@ -22,15 +22,18 @@ those objects on the Python side instead:
   pool's main context and returns its value, or raises its exception.
 * ``pool.set_n_threads(n)``: new threads run ``init``; if one raises, the
   pool keeps its old size and the exception is raised.
-* ``pool.close()``, ``pool.close_async(cancellable, callback)`` and
-  ``pool.close_finish(result)``, ``pool.drain_async()``, ``Mwt.Pool.get_current()``,
-  ``pool.get_context()`` and the ``n-busy`` and ``n-queued`` properties are
-  the C API's, unchanged.
+* ``pool.close()`` closes the pool and waits for its threads; it and
+  ``close_finish()`` then let go of ``init`` and ``at_exit``. A pool that
+  nobody references any more is closed without waiting.
+* ``pool.close_async(io_priority, cancellable, callback)``,
+  ``pool.drain_async()``, ``Mwt.Pool.get_current()``, ``pool.get_context()``
+  and the ``n-busy`` and ``n-queued`` properties are the C API's, unchanged.
 """
 
 import ctypes
 import itertools
 import threading
+import weakref
 
 from gi.repository import GLib
 
@@ -48,6 +51,9 @@ _new_finish = Mwt.Pool.new_finish
 _run_async = Mwt.Pool.run_async
 _run_finish = Mwt.Pool.run_finish
 _set_n_threads = Mwt.Pool.set_n_threads
+_close = Mwt.Pool.close
+_close_async = Mwt.Pool.close_async
+_close_finish = Mwt.Pool.close_finish
 _run_in_main = Mwt.run_in_main
 
 # The error domain that carries a Python exception raised by init through
@@ -75,13 +81,20 @@ _worker = threading.local()
 
 
 class _Threads:
-    """What a pool's threads run: the user's init and at_exit."""
+    """What a pool's threads run: the user's init and at_exit.
 
-    __slots__ = ('init', 'at_exit', '_failures', '_keys')
+    The pool's wrapper holds it, and the C side only through a _ThreadsRef:
+    a strong reference from C would hide a reference cycle from the garbage
+    collector (an object that owns the pool and whose methods are init and
+    at_exit would never be freed, and its threads never stop).
+    """
+
+    __slots__ = ('init', 'at_exit', 'ref', '_failures', '_keys', '__weakref__')
 
     def __init__(self, init, at_exit):
         self.init = init
         self.at_exit = at_exit
+        self.ref = _ThreadsRef(self)
         self._failures = {}
         self._keys = itertools.count(1)
 
@@ -99,23 +112,42 @@ class _Threads:
         return failures.get(error.code)
 
 
-def _thread_init(threads):
+class _ThreadsRef:
+    """The C side's reference to a _Threads: weak while the pool's wrapper
+    lives, strong while a pool whose wrapper went away closes (the garbage
+    collector clears weak references to a cycle before it finalizes it)."""
+
+    __slots__ = ('weak', 'strong')
+
+    def __init__(self, threads):
+        self.weak = weakref.ref(threads)
+        self.strong = None
+
+    def __call__(self):
+        return self.strong if self.strong is not None else self.weak()
+
+
+def _thread_init(threads_ref):
+    threads = threads_ref()
+    init = threads.init if threads is not None else None
     try:
-        state = threads.init() if threads.init is not None else None
+        state = init() if init is not None else None
     except BaseException as exception:
-        # The C side then knows that this thread did not start.
         raise threads.failed(exception) from None
     _worker.state = state
     _worker.gilstate = _PyGILState_Ensure()
 
 
-def _thread_exit(_thread_state, threads):
+def _thread_exit(_thread_state, threads_ref):
     try:
         state = _worker.__dict__.pop('state', None)
-        if threads.at_exit is not None:
+        threads = threads_ref()
+        if threads is not None and threads.at_exit is not None:
             threads.at_exit(state)
     finally:
-        _PyGILState_Release(_worker.__dict__.pop('gilstate'))
+        gilstate = _worker.__dict__.pop('gilstate', None)
+        if gilstate is not None:
+            _PyGILState_Release(gilstate)
 
 
 # Tasks ----------------------------------------------------------------------
@@ -205,20 +237,35 @@ def run_in_main(func):
 __all__.append('run_in_main')
 
 
+# The pools whose last wrapper went away while they were open, until they
+# are closed.
+_closing = set()
+
+
+def _closed_without_wrapper(pool, result):
+    try:
+        pool.close_finish(result)
+    except GLib.Error:
+        pass
+
+
+def _closing_later(pool):
+    return pool in _closing
+
+
 class Pool(Mwt.Pool):
 
     @classmethod
     def new(cls, n_threads, init=None, at_exit=None):
         threads = _Threads(init, at_exit)
         try:
-            pool = _new(n_threads, _thread_init, (threads,), _thread_exit, threads)
+            pool = _new(n_threads, _thread_init, (threads.ref,), _thread_exit, threads.ref)
         except GLib.Error as error:
             failure = threads.take_failure(error)
             if failure is None:
                 raise
         else:
-            pool._mwt_threads = threads
-            return pool
+            return pool._adopt(threads)
         try:
             raise failure
         finally:
@@ -229,28 +276,38 @@ class Pool(Mwt.Pool):
         threads = _Threads(init, at_exit)
 
         def created(source, result, *_data):
-            result._mwt_threads = threads
-            callback(source, result, *user_data)
+            # Finished here, so that the threads' functions stay alive with
+            # the pool even if the callback never calls new_finish().
+            try:
+                result._mwt_outcome = (_new_finish(result)._adopt(threads), None)
+            except GLib.Error as error:
+                failure = threads.take_failure(error)
+                result._mwt_outcome = (None, failure if failure is not None else error)
+            if callback is not None:
+                callback(source, result, *user_data)
 
-        _new_async(n_threads, _thread_init, (threads,), _thread_exit, (threads,),
+        _new_async(n_threads, _thread_init, (threads.ref,), _thread_exit, (threads.ref,),
                    GLib.PRIORITY_DEFAULT, cancellable, created)
 
     @classmethod
     def new_finish(cls, result):
-        threads = result._mwt_threads
-        try:
-            pool = _new_finish(result)
-        except GLib.Error as error:
-            failure = threads.take_failure(error)
-            if failure is None:
-                raise
-        else:
-            pool._mwt_threads = threads
-            return pool
-        try:
-            raise failure
-        finally:
-            del failure
+        outcome = getattr(result, '_mwt_outcome', None)
+        if outcome is None:
+            return _new_finish(result)
+        pool, exception = outcome
+        result._mwt_outcome = (None, None)
+        if exception is not None:
+            try:
+                raise exception
+            finally:
+                del exception
+        return pool
+
+    def _adopt(self, threads):
+        # Kept by the wrapper, which PyGObject then keeps alive as long as
+        # the pool itself.
+        self._mwt_threads = threads
+        return self
 
     def run_async(self, func, cancellable, callback, *user_data):
         if callback is None:
@@ -275,14 +332,6 @@ class Pool(Mwt.Pool):
                 return None
         return job.result()
 
-    def __del__(self):
-        # Finalizing an open pool waits for its threads, whose exit
-        # functions need the GIL this thread holds while it deallocates:
-        # close it here instead, in a call that lets go of the GIL. The
-        # wrapper only goes once the pool has no task in flight.
-        if not self.is_closed():
-            self.close(None)
-
     def set_n_threads(self, n_threads):
         """Resizes the pool; if a new thread's init raises, the pool keeps
         its old size and the exception is raised here."""
@@ -297,6 +346,49 @@ class Pool(Mwt.Pool):
             raise failure
         finally:
             del failure
+
+    def close(self, cancellable=None):
+        closed = _close(self, cancellable)
+        if closed:
+            self._forget_threads()
+        return closed
+
+    def close_finish(self, result):
+        closed = _close_finish(self, result)
+        if closed:
+            self._forget_threads()
+        return closed
+
+    def _forget_threads(self):
+        # No thread will run init or at_exit again: let go of them, and of
+        # everything they hold.
+        threads = getattr(self, '_mwt_threads', None)
+        if threads is not None:
+            threads.init = threads.at_exit = None
+            threads.ref.strong = None
+        _closing.discard(self)
+
+    def __del__(self):
+        # Only for the wrapper that holds the last reference (the others,
+        # say from Mwt.Pool.get_current() on a pool thread, come and go while
+        # the pool lives on). Closing must not wait: finalizing an open pool
+        # with the GIL held would wait for threads that need it, and a pool
+        # thread cannot wait for itself. Once the threads have exited, the
+        # wrapper, kept alive by the close meanwhile, goes too.
+        if self.__grefcount__ != 1 or _closing_later(self):
+            return
+        if getattr(self, '_mwt_threads', None) is None or self.is_closed():
+            return
+        _closing.add(self)
+        threads = self._mwt_threads
+        threads.ref.strong = threads
+        context = self.get_context()
+        context.push_thread_default()
+        try:
+            _close_async(self, GLib.PRIORITY_DEFAULT, None, _closed_without_wrapper)
+        finally:
+            context.pop_thread_default()
+
 
 Pool = override(Pool)
 __all__.append('Pool')
