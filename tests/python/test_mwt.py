@@ -4,7 +4,11 @@
 """The Python API of mwt, through PyGObject and the Mwt override."""
 
 import gc
+import os
+import subprocess
 import sys
+import tempfile
+import textwrap
 import threading
 import unittest
 import weakref
@@ -445,6 +449,67 @@ class TestIssue11(unittest.TestCase):
         Owner()
         collected_until(lambda: len(exits) == 2, timeout=10)
         collected_until(lambda: not any(isinstance(o, Owner) for o in gc.get_objects()), timeout=10)
+
+    def test_scripts_exit_silently(self):
+        scripts = {
+            'closed pool in a module': ('helper', '''
+                from gi.repository import Mwt
+                pool = Mwt.Pool.new(2)
+            ''', '''
+                import helper
+                helper.pool.close(None)
+            '''),
+            'closed pool in the script': (None, None, '''
+                from gi.repository import GLib, Mwt
+                pool = Mwt.Pool.new(2, dict, lambda state: None)
+                loop = GLib.MainLoop()
+                pool.run_async(lambda state: 1, None, lambda pool, result: loop.quit())
+                loop.run()
+                pool.close(None)
+            '''),
+            'open pool in a module': ('helper', '''
+                from gi.repository import Mwt
+                pool = Mwt.Pool.new(2)
+            ''', '''
+                import helper
+            '''),
+        }
+        for name, (module, module_text, text) in scripts.items():
+            with self.subTest(name):
+                result = run_script(text, module, module_text)
+                self.assertEqual((result.returncode, result.stderr), (0, ''))
+
+
+class TestExit(unittest.TestCase):
+
+    def test_open_pools_are_closed_at_exit(self):
+        result = run_script('''
+            import sys
+            from gi.repository import GLib, Mwt
+            pool = Mwt.Pool.new(2, lambda: 'state', lambda state: sys.stdout.write('exit %s\\n' % state))
+            loop = GLib.MainLoop()
+            pool.run_async(lambda state: 'ran', None,
+                           lambda pool, result: (print(pool.run_finish(result)), loop.quit()))
+            loop.run()
+        ''')
+        self.assertEqual((result.returncode, result.stderr), (0, ''))
+        self.assertEqual(result.stdout, 'ran\nexit state\nexit state\n')
+
+
+def run_script(text, module=None, module_text=None):
+    """Runs a Python script in a new interpreter, with Mwt importable."""
+    prologue = 'import gi\ngi.require_version("Mwt", "1")\n'
+    with tempfile.TemporaryDirectory() as directory:
+        if module is not None:
+            with open(os.path.join(directory, module + '.py'), 'w') as file:
+                file.write(prologue + textwrap.dedent(module_text))
+        path = os.path.join(directory, 'script.py')
+        with open(path, 'w') as file:
+            file.write(prologue + textwrap.dedent(text))
+        env = dict(os.environ)
+        env['PYTHONPATH'] = os.pathsep.join([directory, env.get('PYTHONPATH', '')])
+        return subprocess.run([sys.executable, path], env=env, capture_output=True, text=True,
+                              timeout=HANG_TIMEOUT)
 
 
 if __name__ == '__main__':

@@ -24,14 +24,18 @@ those objects on the Python side instead:
   pool keeps its old size and the exception is raised.
 * ``pool.close()`` closes the pool and waits for its threads; it and
   ``close_finish()`` then let go of ``init`` and ``at_exit``. A pool that
-  nobody references any more is closed without waiting.
+  nobody references any more is closed without waiting; pools still open
+  when the interpreter exits are closed (and waited for) from an ``atexit``
+  handler.
 * ``pool.close_async(io_priority, cancellable, callback)``,
   ``pool.drain_async()``, ``Mwt.Pool.get_current()``, ``pool.get_context()``
   and the ``n-busy`` and ``n-queued`` properties are the C API's, unchanged.
 """
 
+import atexit
 import ctypes
 import itertools
+import sys
 import threading
 import weakref
 
@@ -237,8 +241,9 @@ def run_in_main(func):
 __all__.append('run_in_main')
 
 
-# The pools whose last wrapper went away while they were open, until they
-# are closed.
+# Every open pool's wrapper, for the atexit handler; and the pools whose
+# last wrapper went away while they were open, until they are closed.
+_pools = weakref.WeakSet()
 _closing = set()
 
 
@@ -247,6 +252,17 @@ def _closed_without_wrapper(pool, result):
         pool.close_finish(result)
     except GLib.Error:
         pass
+
+
+@atexit.register
+def _close_pools_at_exit():
+    # Before the interpreter finalizes: a thread that wants the GIL after
+    # that is stopped dead, and a pool waiting for it would never return.
+    for pool in list(_pools) + list(_closing):
+        try:
+            pool.close(None)
+        except Exception:  # nothing to report to at exit
+            pass
 
 
 def _closing_later(pool):
@@ -307,6 +323,7 @@ class Pool(Mwt.Pool):
         # Kept by the wrapper, which PyGObject then keeps alive as long as
         # the pool itself.
         self._mwt_threads = threads
+        _pools.add(self)
         return self
 
     def run_async(self, func, cancellable, callback, *user_data):
@@ -366,16 +383,18 @@ class Pool(Mwt.Pool):
         if threads is not None:
             threads.init = threads.at_exit = None
             threads.ref.strong = None
+        _pools.discard(self)
         _closing.discard(self)
 
-    def __del__(self):
+    def __del__(self, _is_finalizing=sys.is_finalizing):
         # Only for the wrapper that holds the last reference (the others,
         # say from Mwt.Pool.get_current() on a pool thread, come and go while
         # the pool lives on). Closing must not wait: finalizing an open pool
         # with the GIL held would wait for threads that need it, and a pool
         # thread cannot wait for itself. Once the threads have exited, the
-        # wrapper, kept alive by the close meanwhile, goes too.
-        if self.__grefcount__ != 1 or _closing_later(self):
+        # wrapper, kept alive by the close meanwhile, goes too. At
+        # interpreter exit the atexit handler has closed every pool already.
+        if _is_finalizing() or self.__grefcount__ != 1 or _closing_later(self):
             return
         if getattr(self, '_mwt_threads', None) is None or self.is_closed():
             return
