@@ -5,11 +5,13 @@
 
 import gc
 import os
+import signal
 import subprocess
 import sys
 import tempfile
 import textwrap
 import threading
+import time
 import unittest
 import weakref
 
@@ -478,6 +480,50 @@ class TestIssue11(unittest.TestCase):
             with self.subTest(name):
                 result = run_script(text, module, module_text)
                 self.assertEqual((result.returncode, result.stderr), (0, ''))
+
+    def test_ctrl_c_during_close_reaches_the_main_thread(self):
+        pool = Mwt.Pool.new(1)
+        results = []
+        started = threading.Event()
+
+        def task(state):
+            # Once the main thread waits in close(), a Ctrl-C, which Python
+            # sees in the next Python code that runs there: the function
+            # given to run_in_main().
+            started.set()
+            deadline = time.monotonic() + HANG_TIMEOUT
+            while not pool.is_closed() and time.monotonic() < deadline:
+                time.sleep(0.001)
+            signal.raise_signal(signal.SIGINT)
+            return Mwt.run_in_main(lambda: 'ran on main')
+
+        pool.run_async(task, None, collect(results))
+        self.assertTrue(started.wait(HANG_TIMEOUT))
+        with self.assertRaises(KeyboardInterrupt):
+            pool.close(None)
+        self.assertIs(signal.getsignal(signal.SIGINT), signal.default_int_handler)
+        run_until(lambda: results)
+        self.assertEqual(results, [('value', 'ran on main')])
+
+    def test_sys_exit_in_run_in_main_reaches_the_main_thread(self):
+        pool = Mwt.Pool.new(1)
+        results = []
+        gate = threading.Event()
+
+        def task(state):
+            gate.set()
+            return Mwt.run_in_main(lambda: sys.exit(3))
+
+        pool.run_async(task, None, collect(results))
+        self.assertTrue(gate.wait(HANG_TIMEOUT))
+        with self.assertRaises(SystemExit) as raised:
+            pool.close(None)
+        self.assertEqual(raised.exception.code, 3)
+        run_until(lambda: results)
+        kind, error = results[0]
+        self.assertEqual(kind, 'raised')
+        self.assertIsInstance(error, GLib.Error)
+        self.assertTrue(error.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED))
 
 
 class TestExit(unittest.TestCase):

@@ -27,6 +27,10 @@ those objects on the Python side instead:
   nobody references any more is closed without waiting; pools still open
   when the interpreter exits are closed (and waited for) from an ``atexit``
   handler.
+* ``KeyboardInterrupt`` and ``SystemExit`` raised on the main thread while
+  it runs a pool's work (the functions given to ``Mwt.run_in_main()``, or a
+  Ctrl-C during ``close()``, ``new()`` or ``set_n_threads()``) are raised on
+  the main thread once the blocking call returns, never handed to a task.
 * ``pool.close_async(io_priority, cancellable, callback)``,
   ``pool.drain_async()``, ``Mwt.Pool.get_current()``, ``pool.get_context()``
   and the ``n-busy`` and ``n-queued`` properties are the C API's, unchanged.
@@ -35,11 +39,13 @@ those objects on the Python side instead:
 import atexit
 import ctypes
 import itertools
+import signal
 import sys
 import threading
 import weakref
+import _thread
 
-from gi.repository import GLib
+from gi.repository import Gio, GLib
 
 from ..module import get_introspection_module
 from ..overrides import override
@@ -209,25 +215,100 @@ def _job_done(source, result, job):
             result._mwt_job = job
 
 
+# The main thread ------------------------------------------------------------
+#
+# A Ctrl-C is seen by Python on the main thread, in whatever Python code runs
+# there next. While the main thread waits in a pool's blocking call, that
+# code is a function given to Mwt.run_in_main(): the KeyboardInterrupt would
+# land in a worker's call. Blocking calls defer SIGINT instead, and
+# KeyboardInterrupt and SystemExit raised on the thread that runs a pool's
+# context wait there until its blocking call returns.
+
+_calls = threading.local()
+
+
+def _defer_sigint(_signum, _frame):
+    _calls.__dict__.setdefault('pending', []).append(KeyboardInterrupt())
+
+
+def _blocking(call, *args):
+    """Makes a blocking call, then raises what was deferred meanwhile."""
+    state = _calls.__dict__
+    depth = state.get('depth', 0)
+    restore = None
+    if depth == 0 and threading.current_thread() is threading.main_thread() and \
+            signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        restore = signal.signal(signal.SIGINT, _defer_sigint)
+    state['depth'] = depth + 1
+    try:
+        return call(*args)
+    finally:
+        state['depth'] = depth
+        if restore is not None:
+            signal.signal(signal.SIGINT, restore)
+        if depth == 0 and state.get('pending'):
+            pending = state.pop('pending')
+            try:
+                raise pending[0]
+            finally:
+                del pending
+
+
+def _interrupted(interrupt):
+    """Sends an exception that must reach this thread's top to it."""
+    state = _calls.__dict__
+    if state.get('depth', 0) > 0:
+        state.setdefault('pending', []).append(interrupt)
+    elif isinstance(interrupt, KeyboardInterrupt) and \
+            threading.current_thread() is threading.main_thread():
+        # Raised again by the SIGINT handler, at the first Python code of
+        # the main thread outside this callback (a GLib.MainLoop.run()
+        # quits and raises it).
+        _thread.interrupt_main()
+    else:
+        raise interrupt
+
+
+def _cancelled(message):
+    return GLib.Error(message, 'g-io-error-quark', Gio.IOErrorEnum.CANCELLED)
+
+
 class _MainCall:
-    __slots__ = ('func', 'value', 'exception')
+    __slots__ = ('func', 'ran', 'value', 'exception')
 
     def __init__(self, func):
         self.func = func
+        self.ran = False
         self.value = None
         self.exception = None
 
 
 def _run_main_call(call):
+    call.ran = True
     try:
         call.value = call.func()
-    except BaseException as exception:  # raised again on the worker
+    except Exception as exception:  # raised again on the worker
         call.exception = exception
+    except BaseException as interrupt:
+        call.exception = _cancelled('Interrupted on the main thread: %r' % (interrupt,))
+        _interrupted(interrupt)
 
 
 def run_in_main(func):
+    """Runs ``func()`` on the main context of the calling thread's pool.
+
+    Called from a pool thread (in a task, an init or an at_exit function),
+    it waits until ``func`` has run on the thread that runs the pool's main
+    context, and returns what it returned or raises the exception it
+    raised. ``KeyboardInterrupt`` and ``SystemExit`` raised there go to that
+    thread, and this raises ``GLib.Error`` (``Gio.IOErrorEnum.CANCELLED``).
+    """
     call = _MainCall(func)
     _run_in_main(_run_main_call, call)
+    if not call.ran:
+        # A Ctrl-C that Python saw as it entered the call, outside any
+        # blocking call of a pool, went to PyGObject instead.
+        call.exception = _cancelled('Interrupted on the main thread')
     exception = call.exception
     if exception is not None:
         call.exception = None
@@ -275,7 +356,7 @@ class Pool(Mwt.Pool):
     def new(cls, n_threads, init=None, at_exit=None):
         threads = _Threads(init, at_exit)
         try:
-            pool = _new(n_threads, _thread_init, (threads.ref,), _thread_exit, threads.ref)
+            pool = _blocking(_new, n_threads, _thread_init, (threads.ref,), _thread_exit, threads.ref)
         except GLib.Error as error:
             failure = threads.take_failure(error)
             if failure is None:
@@ -354,7 +435,7 @@ class Pool(Mwt.Pool):
         its old size and the exception is raised here."""
         threads = getattr(self, '_mwt_threads', None)
         try:
-            return _set_n_threads(self, n_threads)
+            return _blocking(_set_n_threads, self, n_threads)
         except GLib.Error as error:
             failure = threads.take_failure(error) if threads is not None else None
             if failure is None:
@@ -365,7 +446,7 @@ class Pool(Mwt.Pool):
             del failure
 
     def close(self, cancellable=None):
-        closed = _close(self, cancellable)
+        closed = _blocking(_close, self, cancellable)
         if closed:
             self._forget_threads()
         return closed
