@@ -74,7 +74,7 @@ class MwtWay:
                             lambda pool, result: deliver(pool.run_finish(result)))
 
     def close(self):
-        self.pool.close(None)
+        self.pool.close()
 
 
 _local = threading.local()

@@ -5,6 +5,7 @@
 
 import gc
 import os
+import pydoc
 import signal
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import tempfile
 import textwrap
 import threading
 import time
+import traceback
 import unittest
 import weakref
 
@@ -282,7 +284,6 @@ class TestPool(unittest.TestCase):
         pool.close(None)
 
 
-
 class TestExtras(unittest.TestCase):
 
     def test_drain_waits_for_earlier_tasks(self):
@@ -363,6 +364,92 @@ class TestExtras(unittest.TestCase):
         self.assertEqual(pool.props.n_threads, 1)
         pool.close(None)
         self.assertEqual(len(recorder.exited), 3)
+
+
+class TestPythonic(unittest.TestCase):
+
+    def test_run_async_takes_keywords_and_a_priority(self):
+        pool = Mwt.Pool.new(1)
+        gate = threading.Event()
+        order = []
+
+        pool.run_async(lambda state: gate.wait(HANG_TIMEOUT))
+        run_until(lambda: pool.props.n_busy == 1)
+        for name, priority in [('low', GLib.PRIORITY_LOW), ('default', GLib.PRIORITY_DEFAULT),
+                               ('high', GLib.PRIORITY_HIGH), ('default 2', GLib.PRIORITY_DEFAULT)]:
+            pool.run_async(lambda state, name=name: order.append(name),
+                           callback=lambda source, result: source.run_finish(result),
+                           priority=priority)
+        gate.set()
+        run_until(lambda: len(order) == 4)
+        self.assertEqual(order, ['high', 'default', 'default 2', 'low'])
+
+        results = []
+        pool.run_async(lambda state: 'extra', None, lambda source, result, *data: results.append(
+            (source.run_finish(result),) + data), 'a', 'b')
+        run_until(lambda: results)
+        self.assertEqual(results, [('extra', 'a', 'b')])
+        pool.close()
+
+    def test_with_closes_the_pool(self):
+        recorder = Recorder()
+        with Mwt.Pool.new(2, recorder.init, recorder.at_exit) as pool:
+            self.assertEqual(run(pool, lambda state: 7), 7)
+            self.assertFalse(pool.is_closed())
+        self.assertTrue(pool.is_closed())
+        self.assertEqual(len(recorder.exited), 2)
+
+        with self.assertRaises(ZeroDivisionError):
+            with Mwt.Pool.new(1, recorder.init, recorder.at_exit) as pool:
+                1 / 0
+        self.assertTrue(pool.is_closed())
+        self.assertEqual(len(recorder.exited), 3)
+
+    def test_exception_keeps_the_task_traceback(self):
+        pool = Mwt.Pool.new(1)
+
+        def innermost(state):
+            raise LookupError('deep down')
+
+        def task(state):
+            return innermost(state)
+
+        def names_in_traceback(call):
+            try:
+                call()
+            except LookupError as exception:
+                return [frame.name for frame in traceback.extract_tb(exception.__traceback__)]
+            self.fail('LookupError not raised')
+
+        self.assertEqual(names_in_traceback(lambda: run(pool, task))[-2:], ['task', 'innermost'])
+        self.assertEqual(names_in_traceback(lambda: pool.run_sync(task))[-2:], ['task', 'innermost'])
+        pool.close()
+
+    def test_run_sync(self):
+        recorder = Recorder()
+        pool = Mwt.Pool.new(2, recorder.init, recorder.at_exit)
+        state = pool.run_sync(lambda state: state)
+        self.assertIn(state, recorder.states)
+        self.assertNotEqual(state['thread'], threading.get_ident())
+        pool.close()
+
+    def test_run_finish_after_the_callback(self):
+        pool = Mwt.Pool.new(1)
+        kept = []
+        pool.run_async(lambda state: 'later', None, lambda source, result: kept.append(result))
+        run_until(lambda: kept)
+        gc.collect()
+        self.assertEqual(pool.run_finish(kept[0]), 'later')
+        pool.close()
+
+    def test_help_shows_docstrings(self):
+        text = pydoc.render_doc(Mwt.Pool, renderer=pydoc.plaintext)
+        for name in ['new', 'new_async', 'new_finish', 'run_async', 'run_finish', 'run_sync',
+                     'set_n_threads', 'close', 'close_finish']:
+            self.assertTrue(getattr(Mwt.Pool, name).__doc__, name)
+            self.assertIn(getattr(Mwt.Pool, name).__doc__.splitlines()[0], text)
+        self.assertIn('each with its own state', text)
+        self.assertIn('main context', Mwt.run_in_main.__doc__)
 
 
 class TestIssue11(unittest.TestCase):

@@ -13,27 +13,31 @@ those objects on the Python side instead:
   and may return any Python object, that thread's state; ``at_exit(state)``
   gets the same object on the same thread. An exception raised by ``init``
   makes creation fail with that exception, after the other threads exited.
-* ``pool.run_async(func, cancellable, callback)``: ``func(state)`` runs on a
-  pool thread with that thread's state; ``pool.run_finish(result)``, in the
-  callback on the main loop, returns what ``func`` returned, or raises the
-  very exception ``func`` raised. Cancellation and closing raise
-  ``GLib.Error`` (``Gio.IOErrorEnum.CANCELLED``, ``Gio.IOErrorEnum.CLOSED``).
+* ``pool.run_async(func, cancellable=None, callback=None, *user_data,
+  priority=GLib.PRIORITY_DEFAULT)``: ``func(state)`` runs on a pool thread
+  with that thread's state; ``pool.run_finish(result)``, in the callback on
+  the main loop, returns what ``func`` returned, or raises the very
+  exception ``func`` raised, with its traceback. Cancellation and closing
+  raise ``GLib.Error`` (``Gio.IOErrorEnum.CANCELLED``,
+  ``Gio.IOErrorEnum.CLOSED``). ``pool.run_sync(func, cancellable=None)`` is
+  the blocking form.
 * ``Mwt.run_in_main(func)``: from a pool thread, runs ``func()`` on the
   pool's main context and returns its value, or raises its exception.
 * ``pool.set_n_threads(n)``: new threads run ``init``; if one raises, the
   pool keeps its old size and the exception is raised.
-* ``pool.close()`` closes the pool and waits for its threads; it and
-  ``close_finish()`` then let go of ``init`` and ``at_exit``. A pool that
-  nobody references any more is closed without waiting; pools still open
-  when the interpreter exits are closed (and waited for) from an ``atexit``
-  handler.
+* ``pool.close()``, or leaving ``with Mwt.Pool.new(...) as pool:``, closes
+  the pool and waits for its threads; a closed pool lets go of ``init`` and
+  ``at_exit``. A pool that nobody references any more is closed without
+  waiting; pools still open when the interpreter exits are closed (and
+  waited for) from an ``atexit`` handler.
 * ``KeyboardInterrupt`` and ``SystemExit`` raised on the main thread while
   it runs a pool's work (the functions given to ``Mwt.run_in_main()``, or a
-  Ctrl-C during ``close()``, ``new()`` or ``set_n_threads()``) are raised on
-  the main thread once the blocking call returns, never handed to a task.
-* ``pool.close_async(io_priority, cancellable, callback)``,
-  ``pool.drain_async()``, ``Mwt.Pool.get_current()``, ``pool.get_context()``
-  and the ``n-busy`` and ``n-queued`` properties are the C API's, unchanged.
+  Ctrl-C during ``close()``, ``new()``, ``set_n_threads()`` or
+  ``run_sync()``) are raised on the main thread once the blocking call
+  returns, never handed to a task.
+* ``pool.close_async()``, ``pool.drain_async()``, ``Mwt.Pool.get_current()``,
+  ``pool.get_context()`` and the ``n-busy``, ``n-queued`` and ``n-threads``
+  properties are the C API's, unchanged.
 """
 
 import atexit
@@ -60,6 +64,7 @@ _new_async = Mwt.Pool.new_async
 _new_finish = Mwt.Pool.new_finish
 _run_async = Mwt.Pool.run_async
 _run_finish = Mwt.Pool.run_finish
+_run_sync = Mwt.Pool.run_sync
 _set_n_threads = Mwt.Pool.set_n_threads
 _close = Mwt.Pool.close
 _close_async = Mwt.Pool.close_async
@@ -199,6 +204,12 @@ def _run_job(_thread_state, job, _cancellable):
     job.ran = True
 
 
+def _run_sync_with(pool, job, cancellable):
+    # func_data is the last of run_sync()'s closure arguments, which
+    # PyGObject then collects from every positional argument that follows.
+    _run_sync(pool, _run_job, job, cancellable=cancellable)
+
+
 # The jobs whose results are being handed to their callbacks, by the id of
 # the result's wrapper; a result kept past its callback carries its job as
 # an attribute instead.
@@ -322,6 +333,8 @@ def run_in_main(func):
 __all__.append('run_in_main')
 
 
+# Lifetimes ------------------------------------------------------------------
+
 # Every open pool's wrapper, for the atexit handler; and the pools whose
 # last wrapper went away while they were open, until they are closed.
 _pools = weakref.WeakSet()
@@ -350,10 +363,31 @@ def _closing_later(pool):
     return pool in _closing
 
 
+def _check_n_threads(n_threads):
+    if n_threads < 1:
+        raise ValueError('a pool needs at least 1 thread, not %r' % (n_threads,))
+
+
 class Pool(Mwt.Pool):
+    """A pool of threads, each with its own state, driven from a main loop.
+
+    Create one with ``Mwt.Pool.new(n_threads, init, at_exit)``: ``init()``
+    runs on each new thread and returns its state, any Python object;
+    ``at_exit(state)`` runs on the same thread before it exits. Run work on
+    it with ``run_async()`` (result on the main loop) or ``run_sync()``;
+    close it with ``close()`` or a ``with`` block.
+    """
 
     @classmethod
     def new(cls, n_threads, init=None, at_exit=None):
+        """Starts a pool of ``n_threads`` threads and returns it.
+
+        Each thread runs ``init()`` and keeps what it returns as its state;
+        ``at_exit(state)`` runs on that thread before it exits. Returns once
+        every ``init`` has returned. If one raises, the threads that did
+        start run ``at_exit`` and exit, and the exception is raised here.
+        """
+        _check_n_threads(n_threads)
         threads = _Threads(init, at_exit)
         try:
             pool = _blocking(_new, n_threads, _thread_init, (threads.ref,), _thread_exit, threads.ref)
@@ -369,7 +403,15 @@ class Pool(Mwt.Pool):
             del failure
 
     @classmethod
-    def new_async(cls, n_threads, init, at_exit, cancellable, callback, *user_data):
+    def new_async(cls, n_threads, init=None, at_exit=None, cancellable=None, callback=None,
+                  *user_data, priority=GLib.PRIORITY_DEFAULT):
+        """Starts a pool like ``new()``, without blocking.
+
+        ``callback(None, result, *user_data)`` runs on the caller's
+        thread-default main context once every ``init`` has returned; call
+        ``Mwt.Pool.new_finish(result)`` there to get the pool.
+        """
+        _check_n_threads(n_threads)
         threads = _Threads(init, at_exit)
 
         def created(source, result, *_data):
@@ -384,10 +426,11 @@ class Pool(Mwt.Pool):
                 callback(source, result, *user_data)
 
         _new_async(n_threads, _thread_init, (threads.ref,), _thread_exit, (threads.ref,),
-                   GLib.PRIORITY_DEFAULT, cancellable, created)
+                   priority, cancellable, created)
 
     @classmethod
     def new_finish(cls, result):
+        """Returns the pool of ``new_async()``, or raises why it failed."""
         outcome = getattr(result, '_mwt_outcome', None)
         if outcome is None:
             return _new_finish(result)
@@ -407,16 +450,31 @@ class Pool(Mwt.Pool):
         _pools.add(self)
         return self
 
-    def run_async(self, func, cancellable, callback, *user_data):
+    def run_async(self, func, cancellable=None, callback=None, *user_data,
+                  priority=GLib.PRIORITY_DEFAULT):
+        """Runs ``func(state)`` on a pool thread, with that thread's state.
+
+        Once it has returned, ``callback(pool, result, *user_data)`` runs on
+        the caller's thread-default main context; call
+        ``pool.run_finish(result)`` there. Tasks wait in one queue while
+        every thread is busy, ordered by ``priority`` (lower first) and
+        first-in first-out within a priority. Cancelling ``cancellable``
+        takes a waiting task out of the queue; once ``func`` has started,
+        it runs to its end.
+        """
         if callback is None:
-            _run_async(self, _run_job, (_Job(func, None, ()),), None, GLib.PRIORITY_DEFAULT,
-                       cancellable, None)
+            _run_async(self, _run_job, (_Job(func, None, ()),), None, priority, cancellable, None)
         else:
             job = _Job(func, callback, user_data)
-            _run_async(self, _run_job, (job,), None, GLib.PRIORITY_DEFAULT,
-                       cancellable, _job_done, job)
+            _run_async(self, _run_job, (job,), None, priority, cancellable, _job_done, job)
 
     def run_finish(self, result):
+        """Returns what the task's function returned, or raises its exception.
+
+        The exception is the one the function raised, with its traceback. A
+        task that never ran raises ``GLib.Error``: ``Gio.IOErrorEnum.CANCELLED``
+        if it was cancelled, ``Gio.IOErrorEnum.CLOSED`` if the pool closed.
+        """
         job = _finishing.pop(id(result), None)
         if job is None:
             job = getattr(result, '_mwt_job', None)
@@ -430,9 +488,27 @@ class Pool(Mwt.Pool):
                 return None
         return job.result()
 
+    def run_sync(self, func, cancellable=None):
+        """Runs ``func(state)`` on a pool thread and returns its result.
+
+        The blocking form of ``run_async()``: returns what ``func`` returned
+        or raises its exception.
+        """
+        job = _Job(func, None, ())
+        _blocking(_run_sync_with, self, job, cancellable)
+        return job.result()
+
     def set_n_threads(self, n_threads):
-        """Resizes the pool; if a new thread's init raises, the pool keeps
-        its old size and the exception is raised here."""
+        """Resizes the pool.
+
+        Growing starts new threads, which run ``init``, and returns once
+        every new ``init`` has returned; if one raises, the pool keeps its
+        old size, the new threads that did start run ``at_exit`` and exit,
+        and the exception is raised here. Shrinking returns at once:
+        surplus threads finish their task, run ``at_exit`` and exit. Queued
+        tasks are never lost.
+        """
+        _check_n_threads(n_threads)
         threads = getattr(self, '_mwt_threads', None)
         try:
             return _blocking(_set_n_threads, self, n_threads)
@@ -446,12 +522,21 @@ class Pool(Mwt.Pool):
             del failure
 
     def close(self, cancellable=None):
+        """Closes the pool and waits until every thread has exited.
+
+        Idle threads stop at once and queued tasks fail with
+        ``Gio.IOErrorEnum.CLOSED``; busy threads finish their task, run
+        ``at_exit`` and exit. Meanwhile the calling thread runs the
+        ``Mwt.run_in_main()`` calls of the pool's threads. Cancelling
+        ``cancellable`` only ends the wait early.
+        """
         closed = _blocking(_close, self, cancellable)
         if closed:
             self._forget_threads()
         return closed
 
     def close_finish(self, result):
+        """Finishes ``close_async()``: True once every thread has exited."""
         closed = _close_finish(self, result)
         if closed:
             self._forget_threads()
@@ -466,6 +551,13 @@ class Pool(Mwt.Pool):
             threads.ref.strong = None
         _pools.discard(self)
         _closing.discard(self)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_exc_info):
+        self.close(None)
+        return False
 
     def __del__(self, _is_finalizing=sys.is_finalizing):
         # Only for the wrapper that holds the last reference (the others,
