@@ -243,7 +243,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--tasks', type=int, default=10000, help='tasks per burst and per timer run')
     parser.add_argument('--round-trips', type=int, default=2000, help='tasks per round-trip run')
-    parser.add_argument('--repeats', type=int, default=5, help='repetitions of every figure')
+    parser.add_argument('--repeats', type=int, default=7, help='repetitions of every figure')
     parser.add_argument('--only', choices=['burst', 'round-trip', 'timer'],
                         help='measure one group of figures (to profile it)')
     parser.add_argument('--smoke', action='store_true', help='tiny sizes, one repetition')
@@ -292,9 +292,9 @@ def main():
             gaps = [gap for values in measured['timer'] for gap in values[name]]
             p99 = percentile(gaps, 99)
             target = ('<= 20 ms ' + ('met' if p99 <= 20 else 'NOT MET')) if name == 'mwt' else ''
-            print('%-28s %12.1f %-5s %-10s %12s %8s  %s'
-                  % ('timer gap p99, %s (ms)' % name, p99, 'ms', '(max)', '%.1f' % max(gaps),
-                     '%d gaps' % len(gaps), target))
+            print(('%-28s %12.1f %-5s %-10s %12s %8s  %s'
+                   % ('timer gap p99, %s (ms)' % name, p99, 'ms', '(max)', '%.1f' % max(gaps),
+                      '%d gaps' % len(gaps), target)).rstrip())
 
 
 if __name__ == '__main__':
