@@ -39,7 +39,6 @@ def main():
         def close_connection(db):
             db.close()
 
-        pool = Mwt.Pool.new(4, open_connection, close_connection)
         loop = GLib.MainLoop()
         answers = []
 
@@ -57,10 +56,10 @@ def main():
             if len(answers) == N_QUERIES:
                 loop.quit()
 
-        for i in range(N_QUERIES):
-            pool.run_async(make_query(1 + i * (N_ROWS // N_QUERIES)), None, answered)
-        loop.run()
-        pool.close(None)
+        with Mwt.Pool.new(4, open_connection, close_connection) as pool:
+            for i in range(N_QUERIES):
+                pool.run_async(make_query(1 + i * (N_ROWS // N_QUERIES)), callback=answered)
+            loop.run()
         print('%d answers, total %d' % (len(answers), sum(answers)))
 
 

@@ -4,9 +4,18 @@
 """The Python API of mwt, through PyGObject and the Mwt override."""
 
 import gc
+import os
+import pydoc
+import signal
+import subprocess
 import sys
+import tempfile
+import textwrap
 import threading
+import time
+import traceback
 import unittest
+import weakref
 
 import gi
 gi.require_version('Mwt', '1')
@@ -15,14 +24,35 @@ from gi.repository import Gio, GLib, Mwt  # noqa: E402
 HANG_TIMEOUT = 60
 
 
-def run_until(predicate):
-    """Iterates the default main context until predicate() holds."""
+def run_until(predicate, timeout=HANG_TIMEOUT):
+    """Iterates the default main context until predicate() holds; fails
+    once timeout seconds have passed."""
     context = GLib.MainContext.default()
-    deadline = GLib.get_monotonic_time() + HANG_TIMEOUT * 1000000
-    while not predicate():
-        if GLib.get_monotonic_time() > deadline:
-            raise AssertionError('nothing happened in %d s' % HANG_TIMEOUT)
-        context.iteration(True)
+    expired = []
+    # Wakes the context at the deadline even if nothing else happens.
+    source = GLib.timeout_source_new(int(timeout * 1000))
+    source.set_callback(lambda *_: expired.append(True) and False)
+    source.attach(context)
+    try:
+        while not predicate():
+            if expired:
+                raise AssertionError('still waiting after %g s' % timeout)
+            context.iteration(True)
+    finally:
+        source.destroy()
+
+
+def collected_until(predicate, timeout=HANG_TIMEOUT):
+    """Like run_until(), collecting garbage before each check."""
+    def check():
+        gc.collect()
+        return predicate()
+    # The collection itself may queue work on the context: check often.
+    ticker = GLib.timeout_add(10, lambda: True)
+    try:
+        run_until(check, timeout)
+    finally:
+        GLib.source_remove(ticker)
 
 
 class Recorder:
@@ -45,22 +75,41 @@ class Recorder:
             self.exited.append(state)
 
 
+def collect(results):
+    """A run_async callback that appends what run_finish gives, or raises."""
+    def done(source, result):
+        try:
+            results.append(('value', source.run_finish(result)))
+        except BaseException as exception:
+            results.append(('raised', exception))
+    return done
+
+
 def run(pool, func, cancellable=None):
     """Runs func on the pool and returns what run_finish gives."""
     outcome = []
-
-    def done(source, result):
-        try:
-            outcome.append(('value', source.run_finish(result)))
-        except BaseException as exception:
-            outcome.append(('raised', exception))
-
-    pool.run_async(func, cancellable, done)
+    pool.run_async(func, cancellable, collect(outcome))
     run_until(lambda: outcome)
     kind, value = outcome[0]
     if kind == 'raised':
         raise value
     return value
+
+
+class CaughtHooks:
+    """Records what reaches sys.excepthook and sys.unraisablehook (PyGObject
+    prints the exceptions of callbacks through sys.excepthook)."""
+
+    def __enter__(self):
+        self.caught = []
+        self.saved = sys.excepthook, sys.unraisablehook
+        sys.excepthook = lambda *args: self.caught.append(args[1])
+        sys.unraisablehook = lambda unraisable: self.caught.append(unraisable.exc_value)
+        return self.caught
+
+    def __exit__(self, *_exc_info):
+        sys.excepthook, sys.unraisablehook = self.saved
+        return False
 
 
 class TestPool(unittest.TestCase):
@@ -121,10 +170,13 @@ class TestPool(unittest.TestCase):
                     raise RuntimeError('no connection')
             return recorder.init()
 
-        with self.assertRaises(RuntimeError):
-            Mwt.Pool.new(3, init, recorder.at_exit)
+        with CaughtHooks() as caught:
+            with self.assertRaises(RuntimeError) as raised:
+                Mwt.Pool.new(3, init, recorder.at_exit)
+        self.assertEqual(str(raised.exception), 'no connection')
         self.assertEqual(len(recorder.states), 2)
         self.assertEqual(len(recorder.exited), 2)
+        self.assertEqual(caught, [])
 
     def test_new_async(self):
         recorder = Recorder()
@@ -137,6 +189,23 @@ class TestPool(unittest.TestCase):
         self.assertIn(run(pools[0], lambda state: state), recorder.states)
         pools[0].close(None)
         self.assertEqual(len(recorder.exited), 2)
+
+    def test_new_async_with_a_failing_init(self):
+        outcomes = []
+
+        def init():
+            raise ValueError('bad configuration')
+
+        def created(source, result):
+            try:
+                outcomes.append(Mwt.Pool.new_finish(result))
+            except ValueError as exception:
+                outcomes.append(exception)
+
+        Mwt.Pool.new_async(2, init, None, None, created)
+        run_until(lambda: outcomes)
+        self.assertIsInstance(outcomes[0], ValueError)
+        self.assertEqual(str(outcomes[0]), 'bad configuration')
 
     def test_run_in_main_returns_the_value(self):
         pool = Mwt.Pool.new(2)
@@ -215,7 +284,6 @@ class TestPool(unittest.TestCase):
         pool.close(None)
 
 
-
 class TestExtras(unittest.TestCase):
 
     def test_drain_waits_for_earlier_tasks(self):
@@ -274,16 +342,20 @@ class TestExtras(unittest.TestCase):
 
     def test_resize(self):
         recorder = Recorder()
-        pool = Mwt.Pool.new(1, recorder.init, recorder.at_exit)
+        failing = threading.Event()
+
+        def init():
+            if failing.is_set():
+                raise OSError('no more')
+            return recorder.init()
+
+        pool = Mwt.Pool.new(1, init, recorder.at_exit)
 
         pool.set_n_threads(3)
         self.assertEqual(pool.props.n_threads, 3)
         self.assertEqual(len(recorder.states), 3)
 
-        def failing_init():
-            raise OSError('no more')
-
-        pool._mwt_states._init = failing_init
+        failing.set()
         with self.assertRaises(OSError):
             pool.set_n_threads(5)
         self.assertEqual(pool.props.n_threads, 3)
@@ -292,6 +364,285 @@ class TestExtras(unittest.TestCase):
         self.assertEqual(pool.props.n_threads, 1)
         pool.close(None)
         self.assertEqual(len(recorder.exited), 3)
+
+
+class TestPythonic(unittest.TestCase):
+
+    def test_run_async_takes_keywords_and_a_priority(self):
+        pool = Mwt.Pool.new(1)
+        gate = threading.Event()
+        order = []
+
+        pool.run_async(lambda state: gate.wait(HANG_TIMEOUT))
+        run_until(lambda: pool.props.n_busy == 1)
+        for name, priority in [('low', GLib.PRIORITY_LOW), ('default', GLib.PRIORITY_DEFAULT),
+                               ('high', GLib.PRIORITY_HIGH), ('default 2', GLib.PRIORITY_DEFAULT)]:
+            pool.run_async(lambda state, name=name: order.append(name),
+                           callback=lambda source, result: source.run_finish(result),
+                           priority=priority)
+        gate.set()
+        run_until(lambda: len(order) == 4)
+        self.assertEqual(order, ['high', 'default', 'default 2', 'low'])
+
+        results = []
+        pool.run_async(lambda state: 'extra', None, lambda source, result, *data: results.append(
+            (source.run_finish(result),) + data), 'a', 'b')
+        run_until(lambda: results)
+        self.assertEqual(results, [('extra', 'a', 'b')])
+        pool.close()
+
+    def test_with_closes_the_pool(self):
+        recorder = Recorder()
+        with Mwt.Pool.new(2, recorder.init, recorder.at_exit) as pool:
+            self.assertEqual(run(pool, lambda state: 7), 7)
+            self.assertFalse(pool.is_closed())
+        self.assertTrue(pool.is_closed())
+        self.assertEqual(len(recorder.exited), 2)
+
+        with self.assertRaises(ZeroDivisionError):
+            with Mwt.Pool.new(1, recorder.init, recorder.at_exit) as pool:
+                1 / 0
+        self.assertTrue(pool.is_closed())
+        self.assertEqual(len(recorder.exited), 3)
+
+    def test_exception_keeps_the_task_traceback(self):
+        pool = Mwt.Pool.new(1)
+
+        def innermost(state):
+            raise LookupError('deep down')
+
+        def task(state):
+            return innermost(state)
+
+        def names_in_traceback(call):
+            try:
+                call()
+            except LookupError as exception:
+                return [frame.name for frame in traceback.extract_tb(exception.__traceback__)]
+            self.fail('LookupError not raised')
+
+        self.assertEqual(names_in_traceback(lambda: run(pool, task))[-2:], ['task', 'innermost'])
+        self.assertEqual(names_in_traceback(lambda: pool.run_sync(task))[-2:], ['task', 'innermost'])
+        pool.close()
+
+    def test_run_sync(self):
+        recorder = Recorder()
+        pool = Mwt.Pool.new(2, recorder.init, recorder.at_exit)
+        state = pool.run_sync(lambda state: state)
+        self.assertIn(state, recorder.states)
+        self.assertNotEqual(state['thread'], threading.get_ident())
+        pool.close()
+
+    def test_run_finish_after_the_callback(self):
+        pool = Mwt.Pool.new(1)
+        kept = []
+        pool.run_async(lambda state: 'later', None, lambda source, result: kept.append(result))
+        run_until(lambda: kept)
+        gc.collect()
+        self.assertEqual(pool.run_finish(kept[0]), 'later')
+        pool.close()
+
+    def test_help_shows_docstrings(self):
+        text = pydoc.render_doc(Mwt.Pool, renderer=pydoc.plaintext)
+        for name in ['new', 'new_async', 'new_finish', 'run_async', 'run_finish', 'run_sync',
+                     'set_n_threads', 'close', 'close_finish']:
+            self.assertTrue(getattr(Mwt.Pool, name).__doc__, name)
+            self.assertIn(getattr(Mwt.Pool, name).__doc__.splitlines()[0], text)
+        self.assertIn('each with its own state', text)
+        self.assertIn('main context', Mwt.run_in_main.__doc__)
+
+
+class TestIssue11(unittest.TestCase):
+    """The defects of issue 11, each of which the override of commit e44e80a
+    showed."""
+
+    def test_failing_init_while_growing_keeps_the_queued_tasks(self):
+        recorder = Recorder()
+        calls = []
+
+        def init():
+            with recorder.lock:
+                calls.append(None)
+                if len(calls) == 3:  # the second new thread
+                    raise OSError('no more connections')
+            return recorder.init()
+
+        with CaughtHooks() as caught:
+            pool = Mwt.Pool.new(1, init, recorder.at_exit)
+            gate = threading.Event()
+            results = []
+            pool.run_async(lambda state: gate.wait(HANG_TIMEOUT), None, collect(results))
+            run_until(lambda: pool.props.n_busy == 1)
+            for _ in range(30):
+                pool.run_async(lambda state: state, None, collect(results))
+
+            with self.assertRaises(OSError) as raised:
+                pool.set_n_threads(3)
+            self.assertEqual(str(raised.exception), 'no more connections')
+            self.assertEqual(pool.props.n_threads, 1)
+
+            gate.set()
+            run_until(lambda: len(results) == 31)
+            pool.close(None)
+
+        # Every task ran, with the state of the one thread left.
+        self.assertEqual(len(recorder.states), 2)
+        self.assertEqual([r for r in results if r != ('value', True)],
+                         [('value', recorder.states[0])] * 30)
+        # The new thread whose init succeeded cleaned up.
+        self.assertEqual(sorted(map(id, recorder.exited)), sorted(map(id, recorder.states)))
+        self.assertEqual(caught, [])
+
+    def test_get_current_in_init_leaves_the_pool_open(self):
+        seen = []
+
+        def init():
+            seen.append(Mwt.Pool.get_current() is not None)
+            return 'state'
+
+        with CaughtHooks() as caught:
+            pool = Mwt.Pool.new(2, init, None)
+            gc.collect()
+            self.assertEqual(seen, [True, True])
+            self.assertFalse(pool.is_closed())
+            self.assertEqual(run(pool, lambda state: state), 'state')
+            pool.close(None)
+        self.assertEqual(caught, [])
+
+    def test_closed_pools_let_go_of_init_and_at_exit(self):
+        recorders = []
+        pools = []
+        for _ in range(50):
+            recorder = Recorder()
+            pool = Mwt.Pool.new(1, recorder.init, recorder.at_exit)
+            pool.close(None)
+            pools.append(pool)
+            recorders.append(weakref.ref(recorder))
+        del recorder
+        gc.collect()
+        self.assertEqual(sum(ref() is not None for ref in recorders), 0)
+
+    def test_an_owner_dropped_without_close_stops_its_threads(self):
+        exits = []
+
+        class Owner:
+            def __init__(self):
+                self.pool = Mwt.Pool.new(2, self.open, self.shut)
+
+            def open(self):
+                return 'connection'
+
+            def shut(self, state):
+                exits.append(threading.get_ident())
+
+        Owner()
+        collected_until(lambda: len(exits) == 2, timeout=10)
+        collected_until(lambda: not any(isinstance(o, Owner) for o in gc.get_objects()), timeout=10)
+
+    def test_scripts_exit_silently(self):
+        scripts = {
+            'closed pool in a module': ('helper', '''
+                from gi.repository import Mwt
+                pool = Mwt.Pool.new(2)
+            ''', '''
+                import helper
+                helper.pool.close(None)
+            '''),
+            'closed pool in the script': (None, None, '''
+                from gi.repository import GLib, Mwt
+                pool = Mwt.Pool.new(2, dict, lambda state: None)
+                loop = GLib.MainLoop()
+                pool.run_async(lambda state: 1, None, lambda pool, result: loop.quit())
+                loop.run()
+                pool.close(None)
+            '''),
+            'open pool in a module': ('helper', '''
+                from gi.repository import Mwt
+                pool = Mwt.Pool.new(2)
+            ''', '''
+                import helper
+            '''),
+        }
+        for name, (module, module_text, text) in scripts.items():
+            with self.subTest(name):
+                result = run_script(text, module, module_text)
+                self.assertEqual((result.returncode, result.stderr), (0, ''))
+
+    def test_ctrl_c_during_close_reaches_the_main_thread(self):
+        pool = Mwt.Pool.new(1)
+        results = []
+        started = threading.Event()
+
+        def task(state):
+            # Once the main thread waits in close(), a Ctrl-C, which Python
+            # sees in the next Python code that runs there: the function
+            # given to run_in_main().
+            started.set()
+            deadline = time.monotonic() + HANG_TIMEOUT
+            while not pool.is_closed() and time.monotonic() < deadline:
+                time.sleep(0.001)
+            signal.raise_signal(signal.SIGINT)
+            return Mwt.run_in_main(lambda: 'ran on main')
+
+        pool.run_async(task, None, collect(results))
+        self.assertTrue(started.wait(HANG_TIMEOUT))
+        with self.assertRaises(KeyboardInterrupt):
+            pool.close(None)
+        self.assertIs(signal.getsignal(signal.SIGINT), signal.default_int_handler)
+        run_until(lambda: results)
+        self.assertEqual(results, [('value', 'ran on main')])
+
+    def test_sys_exit_in_run_in_main_reaches_the_main_thread(self):
+        pool = Mwt.Pool.new(1)
+        results = []
+        gate = threading.Event()
+
+        def task(state):
+            gate.set()
+            return Mwt.run_in_main(lambda: sys.exit(3))
+
+        pool.run_async(task, None, collect(results))
+        self.assertTrue(gate.wait(HANG_TIMEOUT))
+        with self.assertRaises(SystemExit) as raised:
+            pool.close(None)
+        self.assertEqual(raised.exception.code, 3)
+        run_until(lambda: results)
+        kind, error = results[0]
+        self.assertEqual(kind, 'raised')
+        self.assertIsInstance(error, GLib.Error)
+        self.assertTrue(error.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED))
+
+
+class TestExit(unittest.TestCase):
+
+    def test_open_pools_are_closed_at_exit(self):
+        result = run_script('''
+            import sys
+            from gi.repository import GLib, Mwt
+            pool = Mwt.Pool.new(2, lambda: 'state', lambda state: sys.stdout.write('exit %s\\n' % state))
+            loop = GLib.MainLoop()
+            pool.run_async(lambda state: 'ran', None,
+                           lambda pool, result: (print(pool.run_finish(result)), loop.quit()))
+            loop.run()
+        ''')
+        self.assertEqual((result.returncode, result.stderr), (0, ''))
+        self.assertEqual(result.stdout, 'ran\nexit state\nexit state\n')
+
+
+def run_script(text, module=None, module_text=None):
+    """Runs a Python script in a new interpreter, with Mwt importable."""
+    prologue = 'import gi\ngi.require_version("Mwt", "1")\n'
+    with tempfile.TemporaryDirectory() as directory:
+        if module is not None:
+            with open(os.path.join(directory, module + '.py'), 'w') as file:
+                file.write(prologue + textwrap.dedent(module_text))
+        path = os.path.join(directory, 'script.py')
+        with open(path, 'w') as file:
+            file.write(prologue + textwrap.dedent(text))
+        env = dict(os.environ)
+        env['PYTHONPATH'] = os.pathsep.join([directory, env.get('PYTHONPATH', '')])
+        return subprocess.run([sys.executable, path], env=env, capture_output=True, text=True,
+                              timeout=HANG_TIMEOUT)
 
 
 if __name__ == '__main__':
