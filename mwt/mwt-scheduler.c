@@ -243,6 +243,8 @@ void
 mwt_scheduler_submit (MwtScheduler *self,
                       MwtJob       *job)
 {
+  /* Valid until the submitter returns, even once the job is gone. */
+  GCancellable *cancellable = mwt_job_get_cancellable (job);
   gpointer head;
 
   do
@@ -269,8 +271,12 @@ mwt_scheduler_submit (MwtScheduler *self,
       g_cond_signal (&self->work_cond);
     }
 
-  /* A close that started meanwhile may have missed the job. */
-  if (g_atomic_int_get (&self->closed))
+  /* A close that started meanwhile may have missed the job, and so may a
+   * cancellation handler that ran before the push (it ignores a job that
+   * is not queued): collecting rejects the job now rather than when a
+   * thread is free.
+   */
+  if (g_atomic_int_get (&self->closed) || g_cancellable_is_cancelled (cancellable))
     {
       MwtWakeups wakeups = { 0, };
 

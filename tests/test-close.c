@@ -411,6 +411,64 @@ test_cancel_before_submit (void)
   completion_clear (&run_task_done);
 }
 
+/* Already cancelled, submitted while every thread is busy: the tasks
+ * complete without waiting for a free thread.
+ */
+static gpointer
+hold_at_gate (gpointer       thread_state,
+              gpointer       func_data,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  test_gate_pass (func_data);
+
+  return NULL;
+}
+
+static void
+test_cancel_before_submit_while_busy (void)
+{
+  g_autoptr(MwtPool) pool = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) task = NULL;
+  Completion run_async_done = { 0, };
+  Completion run_task_done = { 0, };
+  Job job = { 0, };
+  TestGate gate;
+
+  if (test_ran_in_child ())
+    return;
+
+  test_gate_init (&gate);
+  pool = mwt_pool_new (1, NULL, NULL, NULL, NULL, NULL);
+  mwt_pool_run_async (pool, hold_at_gate, &gate, NULL, NULL, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+  test_gate_wait_for (&gate, 1);
+
+  g_cancellable_cancel (cancellable);
+  mwt_pool_run_async (pool, run_job, &job, NULL, NULL, G_PRIORITY_DEFAULT, cancellable, store_completion, &run_async_done);
+  task = g_task_new (NULL, cancellable, store_completion, &run_task_done);
+  mwt_pool_run_task (pool, task, test_return_true);
+  g_clear_object (&task);
+  g_assert_null (mwt_pool_run_sync (pool, run_job, &job, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+
+  test_iterate_until (NULL, run_async_done.result && run_task_done.result);
+  g_assert_null (mwt_pool_run_finish (pool, run_async_done.result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_false (g_task_propagate_boolean (G_TASK (run_task_done.result), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (job.ran);
+
+  test_gate_open (&gate);
+  completion_clear (&run_async_done);
+  completion_clear (&run_task_done);
+  g_assert_true (mwt_pool_close (pool, NULL, NULL));
+  test_gate_clear (&gate);
+}
+
 /* Leaving the queue, for a submitter on a context of its own: the task
  * completes on that context alone. The pool's context is never iterated
  * meanwhile: the thread that owns it is blocked joining the submitter.
@@ -1207,6 +1265,8 @@ main (int   argc,
 
   g_test_add_func ("/Mwt/Pool/cancel/while-queued-leaves-the-queue", test_cancel_while_queued);
   g_test_add_func ("/Mwt/Pool/cancel/before-submit-never-runs", test_cancel_before_submit);
+  g_test_add_func ("/Mwt/Pool/cancel/before-submit-completes-while-every-thread-is-busy",
+                   test_cancel_before_submit_while_busy);
   g_test_add_data_func ("/Mwt/Pool/cancel/queued-run-task-completes-on-its-own-context",
                         &cancel_run_task, test_leave_queue_on_own_context);
   g_test_add_data_func ("/Mwt/Pool/cancel/queued-run-async-completes-on-its-own-context",
