@@ -404,7 +404,7 @@ start_readers (SearchWindow *self)
  * 200 items at once, whenever the model changes: rows built in code, of a
  * few widgets each, keep that within a frame.
  */
-static void
+static GtkWidget *
 add_cell (GtkWidget *row,
           float      xalign,
           guint      n_chars)
@@ -416,6 +416,8 @@ add_cell (GtkWidget *row,
   gtk_inscription_set_nat_chars (GTK_INSCRIPTION (cell), n_chars);
   gtk_inscription_set_text_overflow (GTK_INSCRIPTION (cell), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
   gtk_box_append (GTK_BOX (row), cell);
+
+  return cell;
 }
 
 /* GtkInscription, not GtkLabel: its size does not depend on its text, so
@@ -432,12 +434,9 @@ setup_row (GtkSignalListItemFactory *factory,
   gtk_widget_set_margin_bottom (row, 6);
   gtk_widget_set_margin_start (row, 12);
   gtk_widget_set_margin_end (row, 12);
-  add_cell (row, 0, 24);
-  add_cell (row, 0, 16);
-  add_cell (row, 1, 8);
-  gtk_widget_set_hexpand (gtk_widget_get_first_child (row), TRUE);
-  gtk_widget_add_css_class (gtk_widget_get_next_sibling (gtk_widget_get_first_child (row)), "dim-label");
-  gtk_widget_add_css_class (gtk_widget_get_last_child (row), "dim-label");
+  gtk_widget_set_hexpand (add_cell (row, 0, 24), TRUE);     /* name */
+  gtk_widget_add_css_class (add_cell (row, 0, 16), "dim-label");  /* place */
+  gtk_widget_add_css_class (add_cell (row, 1, 8), "dim-label");   /* id */
   gtk_list_item_set_child (list_item, row);
 }
 

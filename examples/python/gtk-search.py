@@ -121,8 +121,9 @@ class SearchWindow(Gtk.ApplicationWindow):
         self.message = Gtk.Label(xalign=0, hexpand=True)
         self.spinner = Gtk.Spinner()
         self.busy = Gtk.Label(css_classes=['dim-label'])
+        self.queued = Gtk.Label(css_classes=['dim-label'])
         status = Gtk.Box(spacing=6, margin_top=6, margin_bottom=6, margin_start=12, margin_end=12)
-        for widget in (self.message, self.spinner, self.busy):
+        for widget in (self.message, self.spinner, self.busy, self.queued):
             status.append(widget)
         box = Gtk.Box(orientation=Gtk.Orientation.VERTICAL)
         box.append(self.progress)
@@ -180,10 +181,11 @@ class SearchWindow(Gtk.ApplicationWindow):
         self.readers = Mwt.Pool.new(max(2, os.cpu_count()), lambda: open_reader(self.path),
                                     lambda db: db.close())
         # The status line follows the pool, which notifies on this thread.
-        self.readers.bind_property('n-busy', self.busy, 'label', GObject.BindingFlags.SYNC_CREATE,
-                                   lambda binding, n_busy: '%d busy' % n_busy)
-        self.readers.bind_property('n-busy', self.spinner, 'spinning',
-                                   GObject.BindingFlags.SYNC_CREATE, lambda binding, n: n > 0)
+        # The spinner needs n-busy alone: tasks queue only while every thread is busy.
+        sync = GObject.BindingFlags.SYNC_CREATE
+        self.readers.bind_property('n-busy', self.busy, 'label', sync, lambda _, n: '%d busy,' % n)
+        self.readers.bind_property('n-queued', self.queued, 'label', sync, lambda _, n: '%d queued' % n)
+        self.readers.bind_property('n-busy', self.spinner, 'spinning', sync, lambda _, n: n > 0)
         self.entry.set_sensitive(True)
         self.entry.grab_focus()
         self.show_rows([], None)
