@@ -282,7 +282,7 @@ search_now (gpointer user_data)
   QueryCall *call;
 
   self->search_idle = 0;
-  if (self->closing)
+  if (self->closing || self->readers == NULL)
     return G_SOURCE_REMOVE;
 
   /* Each keystroke supersedes the query before it, queued or running. */
