@@ -1003,8 +1003,10 @@ mwt_pool_run_task (MwtPool           *pool,
  *
  * Queueing, with @io_priority in place of the task's priority,
  * cancellation and closing follow mwt_pool_run_task(). Once @func has
- * started, its own result is delivered even if @cancellable is cancelled
- * meanwhile: @func decides whether to stop.
+ * started, stopping early is up to @func, which gets @cancellable. As with
+ * any #GTask, a call whose @cancellable is cancelled before @callback runs
+ * completes with %G_IO_ERROR_CANCELLED, even if @func returned a result:
+ * that result is then freed with @result_destroy.
  *
  * On the caller's context, @func_data_destroy runs first, then @callback.
  * A result that nobody collects (there is no @callback, or it does not
@@ -1036,7 +1038,6 @@ mwt_pool_run_async (MwtPool             *pool,
    * tag's name, an allocation per task on the hot path.
    */
   (g_task_set_source_tag) (task, mwt_pool_run_async);
-  g_task_set_check_cancellable (task, FALSE);
   g_task_set_priority (task, io_priority);
   if (func_data != NULL || func_data_destroy != NULL)
     g_task_set_task_data (task, func_data, func_data_destroy);

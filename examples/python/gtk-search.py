@@ -217,8 +217,7 @@ class SearchWindow(Gtk.ApplicationWindow):
         self.pending -= 1
         error = rows = None
         try:
-            rows, count = readers.run_finish(result)
-            cancellable.set_error_if_cancelled()  # cancelled after it ran: as a GTask would
+            rows, count = readers.run_finish(result)  # cancelled, even after it ran: raises
         except GLib.Error as e:
             error = e
         self.emit('query-finished', serial, cancellable, error)
