@@ -391,6 +391,23 @@ class TestPythonic(unittest.TestCase):
         self.assertEqual(results, [('extra', 'a', 'b')])
         pool.close()
 
+    def test_cancelled_after_it_ran_raises_cancelled(self):
+        # GIO's rule, as run_finish() in C: a cancellation that comes
+        # before the callback wins over the function's result.
+        pool = Mwt.Pool.new(1)
+        cancellable = Gio.Cancellable()
+        returned = threading.Event()
+        outcome = []
+
+        pool.run_async(lambda state: returned.set() or 'stale', cancellable, collect(outcome))
+        self.assertTrue(returned.wait(HANG_TIMEOUT))
+        cancellable.cancel()
+        run_until(lambda: outcome)
+        kind, value = outcome[0]
+        self.assertEqual(kind, 'raised')
+        self.assertTrue(value.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED))
+        pool.close()
+
     def test_with_closes_the_pool(self):
         recorder = Recorder()
         with Mwt.Pool.new(2, recorder.init, recorder.at_exit) as pool:

@@ -174,12 +174,13 @@ def _thread_exit(_thread_state, threads_ref):
 class _Job:
     """A task: what to run, where to report, and what came of it."""
 
-    __slots__ = ('func', 'callback', 'user_data', 'ran', 'value', 'exception')
+    __slots__ = ('func', 'callback', 'user_data', 'cancellable', 'ran', 'value', 'exception')
 
-    def __init__(self, func, callback, user_data):
+    def __init__(self, func, callback, user_data, cancellable=None):
         self.func = func
         self.callback = callback
         self.user_data = user_data
+        self.cancellable = cancellable
         self.ran = False
         self.value = None
         self.exception = None
@@ -460,12 +461,13 @@ class Pool(Mwt.Pool):
         every thread is busy, ordered by ``priority`` (lower first) and
         first-in first-out within a priority. Cancelling ``cancellable``
         takes a waiting task out of the queue; once ``func`` has started,
-        it runs to its end.
+        it runs to its end, and ``run_finish()`` still raises the
+        cancellation if it came before the callback, as for any GTask.
         """
         if callback is None:
             _run_async(self, _run_job, (_Job(func, None, ()),), None, priority, cancellable, None)
         else:
-            job = _Job(func, callback, user_data)
+            job = _Job(func, callback, user_data, cancellable)
             _run_async(self, _run_job, (job,), None, priority, cancellable, _job_done, job)
 
     def run_finish(self, result):
@@ -473,16 +475,19 @@ class Pool(Mwt.Pool):
 
         The exception is the one the function raised, with its traceback. A
         task that never ran raises ``GLib.Error``: ``Gio.IOErrorEnum.CANCELLED``
-        if it was cancelled, ``Gio.IOErrorEnum.CLOSED`` if the pool closed.
+        if it was cancelled, ``Gio.IOErrorEnum.CLOSED`` if the pool closed;
+        so does a task cancelled after it ran, before its callback.
         """
         job = _finishing.pop(id(result), None)
         if job is None:
             job = getattr(result, '_mwt_job', None)
             if job is not None:
                 del result._mwt_job
-        if job is None or not job.ran:
-            # Checks the result, and raises why the task never ran. The
-            # result itself is the task's, kept on the Python side.
+        if job is None or not job.ran or (job.cancellable is not None and
+                                          job.cancellable.is_cancelled()):
+            # Checks the result, and raises why the task never ran or that
+            # it was cancelled. The result itself is the task's, kept on
+            # the Python side.
             _run_finish(self, result)
             if job is None:
                 return None
