@@ -553,8 +553,8 @@ class TestIssue11(unittest.TestCase):
                 exits.append(threading.get_ident())
 
         Owner()
-        collected_until(lambda: len(exits) == 2, timeout=10)
-        collected_until(lambda: not any(isinstance(o, Owner) for o in gc.get_objects()), timeout=10)
+        collected_until(lambda: len(exits) == 2)
+        collected_until(lambda: not any(isinstance(o, Owner) for o in gc.get_objects()))
 
     def test_scripts_exit_silently(self):
         scripts = {
