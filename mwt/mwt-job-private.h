@@ -30,8 +30,9 @@ typedef enum {
 } MwtJobState;
 
 typedef enum {
-  MWT_JOB_FAILED = 1 << 0,  /* u.error is set */
-  MWT_JOB_FULL   = 1 << 1,  /* the job is a MwtJobFull */
+  MWT_JOB_FAILED     = 1 << 0,  /* u.error is set */
+  MWT_JOB_FULL       = 1 << 1,  /* the job is a MwtJobFull */
+  MWT_JOB_FREES_DATA = 1 << 2,  /* the task data has a destroy notify */
 } MwtJobFlags;
 
 /* A job is submitted on the caller's thread, queued, run on a pool
@@ -64,12 +65,14 @@ typedef struct _MwtJob
 
 /* What a job needs beyond the common case: the pool to reach from a
  * cancellation handler (a reference when the task's source object is not
- * the pool), the handler, and how to free a result nobody collects.
+ * the pool), the cancellable (the task's or the caller's) and its
+ * handler, and how to free a result nobody collects.
  */
 typedef struct _MwtJobFull
 {
   MwtJob          job;
   MwtPool        *pool;
+  GCancellable   *cancellable;
   gulong          cancelled_id;
   GDestroyNotify  result_destroy;
 } MwtJobFull;
@@ -78,7 +81,6 @@ typedef struct _MwtSyncJob
 {
   MwtJobFull      full;
   gpointer        func_data;
-  GCancellable   *cancellable;
   gint            priority;
   /* Set with the blocker's lock held, then read by the blocked caller. */
   gboolean        finished;
@@ -89,6 +91,7 @@ MwtJob       *mwt_job_new             (MwtJobKind       kind,
                                        MwtPool         *pool,
                                        GTask           *task,
                                        gpointer         func,
+                                       GCancellable    *cancellable,
                                        GDestroyNotify   result_destroy);
 void          mwt_job_init_sync       (MwtSyncJob      *sync,
                                        MwtPool         *pool,

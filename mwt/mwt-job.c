@@ -33,7 +33,7 @@ mwt_job_complete (MwtDispatchItem *item)
 
   if (full != NULL)
     {
-      g_cancellable_disconnect (g_task_get_cancellable (task), full->cancelled_id);
+      g_cancellable_disconnect (full->cancellable, full->cancelled_id);
       if (g_task_get_source_object (task) != full->pool)
         owned_pool = full->pool;
     }
@@ -41,7 +41,7 @@ mwt_job_complete (MwtDispatchItem *item)
   if (job->kind == MWT_JOB_ASYNC)
     {
       /* The function's data goes before the callback runs. */
-      if (g_task_get_task_data (task) != NULL)
+      if (job->flags & MWT_JOB_FREES_DATA)
         g_task_set_task_data (task, NULL, NULL);
 
       if (job->flags & MWT_JOB_FAILED)
@@ -60,19 +60,19 @@ mwt_job_complete (MwtDispatchItem *item)
   g_clear_object (&owned_pool);
 }
 
-/* Takes over the caller's reference to @task. A job whose task has the
- * pool as source object relies on it to keep the pool alive; any other
- * holds a reference of its own.
+/* Takes over the caller's reference to @task, whose cancellable is
+ * @cancellable. A job whose task has the pool as source object relies on
+ * it to keep the pool alive; any other holds a reference of its own.
  */
 MwtJob *
 mwt_job_new (MwtJobKind      kind,
              MwtPool        *pool,
              GTask          *task,
              gpointer        func,
+             GCancellable   *cancellable,
              GDestroyNotify  result_destroy)
 {
-  gboolean needs_full = kind == MWT_JOB_TASK || result_destroy != NULL ||
-                        g_task_get_cancellable (task) != NULL;
+  gboolean needs_full = kind == MWT_JOB_TASK || result_destroy != NULL || cancellable != NULL;
   MwtJob *job;
 
   /* GSlice, like GTask itself: before GLib 2.76, a per-thread cache. */
@@ -81,6 +81,7 @@ mwt_job_new (MwtJobKind      kind,
       MwtJobFull *full = g_slice_new (MwtJobFull);
 
       full->pool = g_task_get_source_object (task) == pool ? pool : g_object_ref (pool);
+      full->cancellable = cancellable;
       full->cancelled_id = 0;
       full->result_destroy = result_destroy;
       job = &full->job;
@@ -113,9 +114,8 @@ mwt_job_init_sync (MwtSyncJob   *sync,
   MwtJob *job = &sync->full.job;
 
   *sync = (MwtSyncJob) {
-    .full = { .pool = pool },
+    .full = { .pool = pool, .cancellable = cancellable },
     .func_data = func_data,
-    .cancellable = cancellable,
     .priority = G_PRIORITY_DEFAULT,
     .blocker = blocker,
   };
@@ -131,10 +131,11 @@ mwt_job_get_priority (MwtJob *job)
   return job->task != NULL ? g_task_get_priority (job->task) : ((MwtSyncJob *) job)->priority;
 }
 
+/* Only a full job has one. */
 GCancellable *
 mwt_job_get_cancellable (MwtJob *job)
 {
-  return job->task != NULL ? g_task_get_cancellable (job->task) : ((MwtSyncJob *) job)->cancellable;
+  return job->flags & MWT_JOB_FULL ? ((MwtJobFull *) job)->cancellable : NULL;
 }
 
 void
@@ -156,12 +157,12 @@ mwt_job_run (MwtJob   *job,
 
     case MWT_JOB_ASYNC:
       job->u.result = job->u.func (thread_state, g_task_get_task_data (task),
-                                   g_task_get_cancellable (task), &error);
+                                   mwt_job_get_cancellable (job), &error);
       break;
 
     case MWT_JOB_SYNC:
       job->u.result = job->u.func (thread_state, ((MwtSyncJob *) job)->func_data,
-                                   ((MwtSyncJob *) job)->cancellable, &error);
+                                   mwt_job_get_cancellable (job), &error);
       break;
     }
 

@@ -975,7 +975,8 @@ mwt_pool_run_task (MwtPool           *pool,
   g_return_if_fail (G_IS_TASK (task));
   g_return_if_fail (func != NULL);
 
-  mwt_pool_submit (pool, mwt_job_new (MWT_JOB_TASK, pool, g_object_ref (task), func, NULL));
+  mwt_pool_submit (pool, mwt_job_new (MWT_JOB_TASK, pool, g_object_ref (task), func,
+                                      g_task_get_cancellable (task), NULL));
 }
 
 /* @result_destroy is typed GFreeFunc for introspection: the scanner
@@ -1028,6 +1029,7 @@ mwt_pool_run_async (MwtPool             *pool,
                     gpointer             user_data)
 {
   GTask *task;
+  MwtJob *job;
 
   g_return_if_fail (MWT_IS_POOL (pool));
   g_return_if_fail (func != NULL);
@@ -1038,11 +1040,15 @@ mwt_pool_run_async (MwtPool             *pool,
    * tag's name, an allocation per task on the hot path.
    */
   (g_task_set_source_tag) (task, mwt_pool_run_async);
-  g_task_set_priority (task, io_priority);
+  if (io_priority != G_PRIORITY_DEFAULT)
+    g_task_set_priority (task, io_priority);
   if (func_data != NULL || func_data_destroy != NULL)
     g_task_set_task_data (task, func_data, func_data_destroy);
 
-  mwt_pool_submit (pool, mwt_job_new (MWT_JOB_ASYNC, pool, task, func, result_destroy));
+  job = mwt_job_new (MWT_JOB_ASYNC, pool, task, func, cancellable, result_destroy);
+  if (func_data_destroy != NULL)
+    job->flags |= MWT_JOB_FREES_DATA;
+  mwt_pool_submit (pool, job);
 }
 
 /**
