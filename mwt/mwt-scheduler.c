@@ -184,14 +184,19 @@ static void
 mwt_scheduler_collect_locked (MwtScheduler *self,
                               MwtWakeups   *wakeups)
 {
-  MwtJob *job = g_atomic_pointer_exchange (&self->incoming, NULL);
   MwtEpoch *current = g_queue_peek_tail (&self->epochs);
   MwtDispatcher *cache = NULL;
   GList *reversed = NULL;
   guint n_queued = 0;
+  MwtJob *job;
 
-  if (job == NULL)
+  /* Read before taking: an exchange writes the submitters' cache line
+   * even when the stack is empty.
+   */
+  if (g_atomic_pointer_get (&self->incoming) == NULL)
     return;
+
+  job = g_atomic_pointer_exchange (&self->incoming, NULL);
 
   while (job != NULL)
     {
