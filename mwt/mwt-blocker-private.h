@@ -24,16 +24,16 @@ typedef struct _MwtBlocker
 } MwtBlocker;
 
 void     mwt_blocker_init          (MwtBlocker   *blocker);
-void mwt_blocker_clear         (MwtBlocker   *blocker);
-void mwt_blocker_prepare       (MwtBlocker   *blocker);
-void mwt_blocker_wait          (MwtBlocker   *blocker);
-void mwt_blocker_wake          (MwtBlocker   *blocker);
-void mwt_blocker_finish        (MwtBlocker   *blocker,
-                                gboolean     *finished);
-gboolean mwt_blocker_is_finished (MwtBlocker *blocker,
-                                  gboolean   *finished);
-void mwt_blocker_wake_all      (GList        *blockers);
-void mwt_blocker_set_iterating (MwtBlocker   *blocker,
-                                GMainContext *context);
+void     mwt_blocker_clear         (MwtBlocker   *blocker);
+void     mwt_blocker_prepare       (MwtBlocker   *blocker);
+void     mwt_blocker_wait          (MwtBlocker   *blocker);
+void     mwt_blocker_wake          (MwtBlocker   *blocker);
+void     mwt_blocker_wake_all      (GList        *blockers);
+void     mwt_blocker_finish        (MwtBlocker   *blocker,
+                                    gboolean     *finished);
+gboolean mwt_blocker_is_finished   (MwtBlocker   *blocker,
+                                    gboolean     *finished);
+void     mwt_blocker_set_iterating (MwtBlocker   *blocker,
+                                    GMainContext *context);
 
 G_END_DECLS

@@ -453,7 +453,9 @@ mwt_pool_init (MwtPool *pool)
 
 /* Construction */
 
-/* Marks the pool started; a pool starts once. */
+/* Marks the pool started; returns FALSE if it was already: a pool starts
+ * once.
+ */
 static gboolean
 mwt_pool_mark_started (MwtPool *pool)
 {
@@ -473,9 +475,10 @@ mwt_pool_initable_init (GInitable     *initable,
                         GError       **error)
 {
   MwtPool *pool = MWT_POOL (initable);
+  gboolean first_start = mwt_pool_mark_started (pool);
   GError *local_error;
 
-  g_return_val_if_fail (mwt_pool_mark_started (pool), FALSE);
+  g_return_val_if_fail (first_start, FALSE);
 
   local_error = mwt_pool_start_threads (pool, pool->n_threads);
 
@@ -510,9 +513,10 @@ mwt_pool_init_async (GAsyncInitable      *initable,
                      gpointer             user_data)
 {
   MwtPool *pool = MWT_POOL (initable);
+  gboolean first_start = mwt_pool_mark_started (pool);
   GTask *task;
 
-  g_return_if_fail (mwt_pool_mark_started (pool));
+  g_return_if_fail (first_start);
 
   task = g_task_new (pool, cancellable, callback, user_data);
   g_task_set_source_tag (task, mwt_pool_init_async);
