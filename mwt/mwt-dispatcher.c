@@ -123,14 +123,19 @@ mwt_wakeup_unref (MwtWakeup *wakeup)
 }
 
 /* Wakes the context (if it still exists) and drops the reference that
- * mwt_dispatcher_push() returned.
+ * mwt_dispatcher_push() returned, if it returned one.
  */
 void
 mwt_wakeup_signal (MwtWakeup *wakeup)
 {
   guint64 one = 1;
-  gint fd = wakeup->fds[1] >= 0 ? wakeup->fds[1] : wakeup->fds[0];
+  gint fd;
   gssize written;
+
+  if (wakeup == NULL)
+    return;
+
+  fd = wakeup->fds[1] >= 0 ? wakeup->fds[1] : wakeup->fds[0];
 
   do
     written = write (fd, &one, wakeup->fds[1] >= 0 ? 1 : sizeof one);
@@ -400,6 +405,23 @@ mwt_dispatcher_serves (MwtDispatcher *self,
   return self->context == context && !g_atomic_int_get (&self->dead);
 }
 
+/* Queues @item on @queue; the first item of a batch takes a reference to
+ * the wake-up, which the caller signals.
+ */
+static MwtWakeup *
+mwt_dispatcher_enqueue_locked (MwtDispatcher   *self,
+                               GQueue          *queue,
+                               MwtDispatchItem *item)
+{
+  g_queue_push_tail_link (queue, &item->link);
+  if (g_atomic_int_get (&self->pending))
+    return NULL;
+
+  g_atomic_int_set (&self->pending, TRUE);
+
+  return mwt_wakeup_ref (self->wakeup);
+}
+
 /* Queues @item. Returns the wake-up to signal with mwt_wakeup_signal(),
  * once the caller has released its locks, or NULL when an earlier item
  * of the same batch did.
@@ -408,15 +430,10 @@ MwtWakeup *
 mwt_dispatcher_push (MwtDispatcher   *self,
                      MwtDispatchItem *item)
 {
-  MwtWakeup *wakeup = NULL;
+  MwtWakeup *wakeup;
 
   g_mutex_lock (&self->mutex);
-  g_queue_push_tail_link (&self->done, &item->link);
-  if (!g_atomic_int_get (&self->pending))
-    {
-      g_atomic_int_set (&self->pending, TRUE);
-      wakeup = mwt_wakeup_ref (self->wakeup);
-    }
+  wakeup = mwt_dispatcher_enqueue_locked (self, &self->done, item);
   g_mutex_unlock (&self->mutex);
 
   return wakeup;
@@ -430,20 +447,14 @@ void
 mwt_dispatcher_push_call (MwtDispatcher   *self,
                           MwtDispatchItem *item)
 {
-  MwtWakeup *wakeup = NULL;
+  MwtWakeup *wakeup;
 
   g_mutex_lock (&self->mutex);
-  g_queue_push_tail_link (&self->calls, &item->link);
-  if (!g_atomic_int_get (&self->pending))
-    {
-      g_atomic_int_set (&self->pending, TRUE);
-      wakeup = mwt_wakeup_ref (self->wakeup);
-    }
+  wakeup = mwt_dispatcher_enqueue_locked (self, &self->calls, item);
   mwt_blocker_wake_all (self->blockers);
   g_mutex_unlock (&self->mutex);
 
-  if (wakeup != NULL)
-    mwt_wakeup_signal (wakeup);
+  mwt_wakeup_signal (wakeup);
 }
 
 /* Moves to @calls the queued calls that @take accepts. */

@@ -134,15 +134,11 @@ static void
 mwt_waiter_cancelled (GCancellable *cancellable,
                       MwtWaiter    *waiter)
 {
-  MwtWakeup *wakeup;
-
   if (!mwt_scheduler_withdraw (&waiter->pool->scheduler, &waiter->notice))
     return;
 
   waiter->error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled");
-  wakeup = mwt_dispatcher_push (waiter->notice.dispatcher, &waiter->notice.item);
-  if (wakeup != NULL)
-    mwt_wakeup_signal (wakeup);
+  mwt_wakeup_signal (mwt_dispatcher_push (waiter->notice.dispatcher, &waiter->notice.item));
 }
 
 /* Called once the notice waits in the scheduler; the reference held

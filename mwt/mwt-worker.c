@@ -106,12 +106,7 @@ mwt_thread_batch_tell_starter (MwtThreadBatch *batch)
     mwt_blocker_finish (batch->blocker, &batch->told);
 
   if (batch->notice != NULL)
-    {
-      MwtWakeup *wakeup = mwt_dispatcher_push (batch->notice->dispatcher, &batch->notice->item);
-
-      if (wakeup != NULL)
-        mwt_wakeup_signal (wakeup);
-    }
+    mwt_wakeup_signal (mwt_dispatcher_push (batch->notice->dispatcher, &batch->notice->item));
 }
 
 /* Called by each new thread once its init returned. Returns whether the
