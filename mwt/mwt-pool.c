@@ -1006,14 +1006,17 @@ mwt_pool_run_task (MwtPool           *pool,
  * Runs @func on one of @pool's threads with that thread's state, and hands
  * what it returns to @callback; call mwt_pool_run_finish() there.
  *
- * Queueing, with @io_priority in place of the task's priority,
- * cancellation and closing follow mwt_pool_run_task(). Once @func has
+ * Queueing, with @io_priority in place of the task's priority (lower
+ * values run first, as everywhere in GLib: %G_PRIORITY_HIGH before
+ * %G_PRIORITY_DEFAULT), cancellation and closing follow
+ * mwt_pool_run_task(). Once @func has
  * started, stopping early is up to @func, which gets @cancellable. As with
  * any #GTask, a call whose @cancellable is cancelled before @callback runs
  * completes with %G_IO_ERROR_CANCELLED, even if @func returned a result:
  * that result is then freed with @result_destroy.
  *
- * On the caller's context, @func_data_destroy runs first, then @callback.
+ * On the caller's context, @func_data_destroy runs first, then @callback:
+ * @callback cannot reach @func_data, so pass what it needs as @user_data.
  * A result that nobody collects (there is no @callback, or it does not
  * call mwt_pool_run_finish()) is freed with @result_destroy once the
  * #GAsyncResult is finalized, which is on the caller's context too unless
@@ -1239,7 +1242,7 @@ mwt_pool_drain_finish (MwtPool       *pool,
  * @cancellable: (nullable): a #GCancellable, which only stops the wait
  * @callback: (scope async) (closure user_data) (nullable): called on the
  *   caller's thread-default main context once every thread has exited, or
- *   %NULL to close without waiting (the seed's fire-and-forget close; the
+ *   %NULL to close without waiting (OCaml mwt's fire-and-forget close; the
  *   threads are then joined by mwt_pool_close() or when the pool is
  *   finalized)
  * @user_data: data for @callback
@@ -1247,7 +1250,9 @@ mwt_pool_drain_finish (MwtPool       *pool,
  * Closes @pool: marks it closed at once, stops the idle threads, and fails
  * every queued task with %G_IO_ERROR_CLOSED. Busy threads finish their
  * current task, run the exit function and exit; then @callback runs, and
- * every thread has been joined. Closing a closed pool is harmless.
+ * every thread has been joined. The callbacks of the tasks that the close
+ * failed run before @callback, as they do before a drain's. Closing a
+ * closed pool is harmless.
  *
  * The pool is closed in any case: cancelling @cancellable only makes the
  * wait end early, with %G_IO_ERROR_CANCELLED. May be called from any
