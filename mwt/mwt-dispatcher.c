@@ -536,14 +536,37 @@ mwt_dispatcher_has_main_tasks (MwtDispatcher *self)
 
 /* Contexts whose last reference must outlive a dispatch running on this
  * thread: GLib still uses a context after its sources' dispatch returns.
+ * A dispatch may release many references to its own context (one per
+ * item job, say): each context has one entry, with a count.
  */
-static void
-mwt_context_unref_list (gpointer data)
+typedef struct
 {
-  g_slist_free_full (data, (GDestroyNotify) g_main_context_unref);
+  GMainContext *context;
+  guint         n_refs;
+} MwtDeferredUnref;
+
+static void
+mwt_deferred_unrefs_release (GArray *deferred,
+                             guint   index)
+{
+  MwtDeferredUnref entry = g_array_index (deferred, MwtDeferredUnref, index);
+
+  g_array_remove_index_fast (deferred, index);
+  while (entry.n_refs-- > 0)
+    g_main_context_unref (entry.context);
 }
 
-static GPrivate deferred_unrefs = G_PRIVATE_INIT (mwt_context_unref_list);
+static void
+mwt_deferred_unrefs_free (gpointer data)
+{
+  GArray *deferred = data;
+
+  while (deferred->len > 0)
+    mwt_deferred_unrefs_release (deferred, deferred->len - 1);
+  g_array_unref (deferred);
+}
+
+static GPrivate deferred_unrefs = G_PRIVATE_INIT (mwt_deferred_unrefs_free);
 
 static gboolean
 mwt_context_is_dispatching (GMainContext *context)
@@ -558,24 +581,37 @@ mwt_context_is_dispatching (GMainContext *context)
 void
 mwt_context_unref_after_dispatch (GMainContext *context)
 {
-  GSList *deferred = g_private_get (&deferred_unrefs);
-  GSList *kept = NULL;
+  GArray *deferred = g_private_get (&deferred_unrefs);
+  gboolean kept = FALSE;
 
-  while (deferred != NULL)
+  if (deferred == NULL)
     {
-      GMainContext *older = deferred->data;
-
-      deferred = g_slist_delete_link (deferred, deferred);
-      if (mwt_context_is_dispatching (older))
-        kept = g_slist_prepend (kept, older);
-      else
-        g_main_context_unref (older);
+      deferred = g_array_new (FALSE, FALSE, sizeof (MwtDeferredUnref));
+      g_private_set (&deferred_unrefs, deferred);
     }
 
+  for (guint i = deferred->len; i-- > 0;)
+    {
+      MwtDeferredUnref *entry = &g_array_index (deferred, MwtDeferredUnref, i);
+
+      if (!mwt_context_is_dispatching (entry->context))
+        mwt_deferred_unrefs_release (deferred, i);
+      else if (entry->context == context)
+        {
+          entry->n_refs++;
+          kept = TRUE;
+        }
+    }
+
+  if (kept)
+    return;
+
   if (mwt_context_is_dispatching (context))
-    kept = g_slist_prepend (kept, context);
+    {
+      MwtDeferredUnref entry = { context, 1 };
+
+      g_array_append_val (deferred, entry);
+    }
   else
     g_main_context_unref (context);
-
-  g_private_set (&deferred_unrefs, kept);
 }

@@ -13,6 +13,7 @@
 #include "mwt-pool.h"
 #include "mwt-blocker-private.h"
 #include "mwt-dispatcher-private.h"
+#include "mwt-runner.h"
 
 G_BEGIN_DECLS
 
@@ -20,6 +21,7 @@ typedef enum {
   MWT_JOB_ASYNC,  /* mwt_pool_run_async() */
   MWT_JOB_TASK,   /* mwt_pool_run_task() */
   MWT_JOB_SYNC,   /* mwt_pool_run_sync() */
+  MWT_JOB_ITEM,   /* mwt_pool_push() */
 } MwtJobKind;
 
 typedef enum {
@@ -87,16 +89,35 @@ typedef struct _MwtSyncJob
   MwtBlocker     *blocker;
 } MwtSyncJob;
 
+/* An item pushed for a runner: there is no GTask. It completes on
+ * @context, where the runner's done function runs, or, with no done
+ * function, where it ends (see mwt_job_hand_back()).
+ */
+typedef struct _MwtItemJob
+{
+  MwtJobFull      full;
+  MwtRunner      *runner;
+  gpointer        item;
+  GMainContext   *context;
+  gint            priority;
+} MwtItemJob;
+
 MwtJob       *mwt_job_new             (MwtJobKind       kind,
                                        MwtPool         *pool,
                                        GTask           *task,
                                        gpointer         func,
                                        GCancellable    *cancellable,
                                        GDestroyNotify   result_destroy);
+MwtJob       *mwt_job_new_item        (MwtPool         *pool,
+                                       MwtRunner       *runner,
+                                       gpointer         item,
+                                       gint             priority,
+                                       GCancellable    *cancellable);
 void          mwt_job_init_sync       (MwtSyncJob      *sync,
                                        MwtPool         *pool,
                                        MwtPoolFunc      func,
                                        gpointer         func_data,
+                                       gint             priority,
                                        GCancellable    *cancellable,
                                        MwtBlocker      *blocker);
 MwtJobFull   *mwt_job_get_full        (MwtJob          *job);
@@ -109,6 +130,8 @@ void          mwt_job_fail            (MwtJob          *job,
                                        const gchar     *message);
 MwtWakeup    *mwt_job_hand_back       (MwtJob          *job,
                                        GMainContext    *pool_context,
-                                       MwtDispatcher  **cache) G_GNUC_WARN_UNUSED_RESULT;
+                                       MwtDispatcher  **cache,
+                                       GList          **in_place) G_GNUC_WARN_UNUSED_RESULT;
+void          mwt_job_complete_in_place (GList         *jobs);
 
 G_END_DECLS

@@ -7,10 +7,14 @@
 #include "config.h"
 
 #include "mwt-job-private.h"
+#include "mwt-runner-private.h"
 
 static gsize
 mwt_job_size (MwtJob *job)
 {
+  if (job->kind == MWT_JOB_ITEM)
+    return sizeof (MwtItemJob);
+
   return job->flags & MWT_JOB_FULL ? sizeof (MwtJobFull) : sizeof (MwtJob);
 }
 
@@ -18,6 +22,32 @@ MwtJobFull *
 mwt_job_get_full (MwtJob *job)
 {
   return job->flags & MWT_JOB_FULL ? (MwtJobFull *) job : NULL;
+}
+
+/* An item job's end, wherever it completes: its done function, if it has
+ * one, then the references it holds, the pool's last.
+ */
+static void
+mwt_job_complete_item (MwtItemJob *item_job)
+{
+  MwtJob *job = &item_job->full.job;
+  MwtRunner *runner = item_job->runner;
+  GMainContext *context = item_job->context;
+  MwtPool *pool = context != NULL ? item_job->full.pool : NULL;
+  GError *error = job->flags & MWT_JOB_FAILED ? job->u.error : NULL;
+
+  g_cancellable_disconnect (item_job->full.cancellable, item_job->full.cancelled_id);
+
+  if (runner->done != NULL)
+    runner->done (item_job->item, error, runner->done_data);
+
+  g_clear_error (&error);
+  g_slice_free (MwtItemJob, item_job);
+
+  g_object_unref (runner);
+  if (context != NULL)
+    mwt_context_unref_after_dispatch (context);
+  g_clear_object (&pool);
 }
 
 /* Runs on the thread of the task's context, from its dispatcher: this is
@@ -30,6 +60,12 @@ mwt_job_complete (MwtDispatchItem *item)
   MwtJobFull *full = mwt_job_get_full (job);
   GTask *task = job->task;
   MwtPool *owned_pool = NULL;
+
+  if (job->kind == MWT_JOB_ITEM)
+    {
+      mwt_job_complete_item ((MwtItemJob *) job);
+      return;
+    }
 
   if (full != NULL)
     {
@@ -103,11 +139,46 @@ mwt_job_new (MwtJobKind      kind,
   return job;
 }
 
+/* An item job with a done function keeps the pool alive until it has run
+ * on the pusher's context, as a GTask's source object would; one without
+ * completes where it ends, maybe on a pool thread, which must not drop the
+ * pool's last reference.
+ */
+MwtJob *
+mwt_job_new_item (MwtPool      *pool,
+                  MwtRunner    *runner,
+                  gpointer      item,
+                  gint          priority,
+                  GCancellable *cancellable)
+{
+  MwtItemJob *item_job = g_slice_new0 (MwtItemJob);
+  MwtJob *job = &item_job->full.job;
+
+  mwt_dispatch_item_init (&job->item, mwt_job_complete);
+  job->state = MWT_JOB_NEW;
+  job->kind = MWT_JOB_ITEM;
+  job->flags = MWT_JOB_FULL;
+  item_job->full.pool = pool;
+  item_job->full.cancellable = cancellable;
+  item_job->runner = g_object_ref (runner);
+  item_job->item = item;
+  item_job->priority = priority;
+
+  if (runner->done != NULL)
+    {
+      g_object_ref (pool);
+      item_job->context = g_main_context_ref_thread_default ();
+    }
+
+  return job;
+}
+
 void
 mwt_job_init_sync (MwtSyncJob   *sync,
                    MwtPool      *pool,
                    MwtPoolFunc   func,
                    gpointer      func_data,
+                   gint          priority,
                    GCancellable *cancellable,
                    MwtBlocker   *blocker)
 {
@@ -116,7 +187,7 @@ mwt_job_init_sync (MwtSyncJob   *sync,
   *sync = (MwtSyncJob) {
     .full = { .pool = pool, .cancellable = cancellable },
     .func_data = func_data,
-    .priority = G_PRIORITY_DEFAULT,
+    .priority = priority,
     .blocker = blocker,
   };
   job->u.func = func;
@@ -128,7 +199,17 @@ mwt_job_init_sync (MwtSyncJob   *sync,
 gint
 mwt_job_get_priority (MwtJob *job)
 {
-  return job->task != NULL ? g_task_get_priority (job->task) : ((MwtSyncJob *) job)->priority;
+  switch (job->kind)
+    {
+    case MWT_JOB_SYNC:
+      return ((MwtSyncJob *) job)->priority;
+
+    case MWT_JOB_ITEM:
+      return ((MwtItemJob *) job)->priority;
+
+    default:
+      return g_task_get_priority (job->task);
+    }
 }
 
 /* Only a full job has one. */
@@ -164,6 +245,15 @@ mwt_job_run (MwtJob   *job,
       job->u.result = job->u.func (thread_state, ((MwtSyncJob *) job)->func_data,
                                    mwt_job_get_cancellable (job), &error);
       break;
+
+    case MWT_JOB_ITEM:
+      {
+        MwtItemJob *item_job = (MwtItemJob *) job;
+        MwtRunner *runner = item_job->runner;
+
+        runner->func (thread_state, item_job->item, item_job->full.cancellable, runner->func_data);
+      }
+      return;
     }
 
   if (error != NULL)
@@ -183,36 +273,73 @@ mwt_job_fail (MwtJob      *job,
   job->flags |= MWT_JOB_FAILED;
 }
 
+/* Completes, once the caller holds no lock, the item jobs that
+ * mwt_job_hand_back() put aside.
+ */
+void
+mwt_job_complete_in_place (GList *jobs)
+{
+  while (jobs != NULL)
+    {
+      MwtItemJob *item_job = (MwtItemJob *) jobs;
+
+      jobs = jobs->next;
+      mwt_job_complete_item (item_job);
+    }
+}
+
 /* Hands @job back to whoever completes it: the blocked caller of a
  * mwt_pool_run_sync(), or the dispatcher of the task's context. A
  * mwt_pool_run_task() job that ran goes to @pool_context instead: its
  * function completed the task already, GTask delivers that on the task's
  * context, and the job only releases the task, which must not wait for
- * the caller to iterate its context once more after the callback. @cache
- * keeps the last dispatcher used, to spare a look-up per job. Returns the
- * wake-up to signal once the caller holds no lock, or NULL.
+ * the caller to iterate its context once more after the callback. An item
+ * job whose runner has no done function has no context: it goes on
+ * @in_place, for mwt_job_complete_in_place(). @cache keeps the last
+ * dispatcher used, to spare a look-up per job. Returns the wake-up to
+ * signal once the caller holds no lock, or NULL.
  */
 MwtWakeup *
 mwt_job_hand_back (MwtJob         *job,
                    GMainContext   *pool_context,
-                   MwtDispatcher **cache)
+                   MwtDispatcher **cache,
+                   GList         **in_place)
 {
   GMainContext *context;
 
   job->state = MWT_JOB_DONE;
 
-  if (job->kind == MWT_JOB_SYNC)
+  switch (job->kind)
     {
-      MwtSyncJob *sync = (MwtSyncJob *) job;
+    case MWT_JOB_SYNC:
+      {
+        MwtSyncJob *sync = (MwtSyncJob *) job;
 
-      mwt_blocker_finish (sync->blocker, &sync->finished);
-      return NULL;
+        mwt_blocker_finish (sync->blocker, &sync->finished);
+        return NULL;
+      }
+
+    case MWT_JOB_ITEM:
+      context = ((MwtItemJob *) job)->context;
+      if (context == NULL)
+        {
+          job->item.link.next = *in_place;
+          *in_place = &job->item.link;
+          return NULL;
+        }
+      break;
+
+    case MWT_JOB_TASK:
+      if (!(job->flags & MWT_JOB_FAILED))
+        context = pool_context;
+      else
+        context = g_task_get_context (job->task);
+      break;
+
+    default:
+      context = g_task_get_context (job->task);
+      break;
     }
-
-  if (job->kind == MWT_JOB_TASK && !(job->flags & MWT_JOB_FAILED))
-    context = pool_context;
-  else
-    context = g_task_get_context (job->task);
 
   if (*cache == NULL || !mwt_dispatcher_serves (*cache, context))
     {

@@ -28,11 +28,13 @@ struct _MwtPool
   GDestroyNotify  at_exit_data_destroy;
   GMainContext   *context;
 
-  /* Guards n_threads, resizing and started. */
+  /* Guards n_threads and resizing. */
   GMutex          mutex;
   guint           n_threads;
   guint           resizing : 1;
-  guint           started : 1;
+
+  /* Atomic: set once GInitable or GAsyncInitable started the pool. */
+  gint            initialized;
 
   MwtScheduler    scheduler;
   MwtWorkers      workers;

@@ -8,6 +8,7 @@
 
 #include "mwt-main-private.h"
 #include "mwt-pool-private.h"
+#include "mwt-runner-private.h"
 #include "mwt-waiter-private.h"
 
 /**
@@ -206,6 +207,49 @@ mwt_pool_wait_for_threads (MwtPool      *pool,
   mwt_workers_join_exited (&pool->workers);
 
   return gone;
+}
+
+typedef struct
+{
+  MwtScheduler *scheduler;
+  guint32       epoch;
+  GCancellable *cancellable;
+} MwtDrainWait;
+
+static gboolean
+mwt_pool_has_drained (gpointer data)
+{
+  MwtDrainWait *wait = data;
+
+  return mwt_scheduler_is_drained (wait->scheduler, wait->epoch) ||
+         g_cancellable_is_cancelled (wait->cancellable);
+}
+
+/* Blocks until every job submitted so far is done, or @cancellable is
+ * cancelled. Returns whether they all are.
+ */
+static gboolean
+mwt_pool_wait_for_drain (MwtPool      *pool,
+                         GCancellable *cancellable)
+{
+  MwtDrainWait wait = { &pool->scheduler, 0, cancellable };
+  MwtBlocker blocker;
+  gulong cancelled_id = 0;
+
+  mwt_blocker_init (&blocker);
+  mwt_scheduler_add_blocker (&pool->scheduler, &blocker);
+  if (cancellable != NULL)
+    cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (mwt_pool_wake_blocker),
+                                          &blocker, NULL);
+
+  wait.epoch = mwt_scheduler_drain (&pool->scheduler, NULL);
+  mwt_main_wait (pool->context, &blocker, mwt_pool_has_drained, &wait);
+
+  g_cancellable_disconnect (cancellable, cancelled_id);
+  mwt_scheduler_remove_blocker (&pool->scheduler, &blocker);
+  mwt_blocker_clear (&blocker);
+
+  return mwt_scheduler_is_drained (&pool->scheduler, wait.epoch);
 }
 
 /* Starts @n_threads threads and blocks until every init has returned.
@@ -453,20 +497,22 @@ mwt_pool_init (MwtPool *pool)
 
 /* Construction */
 
-/* Marks the pool started; returns FALSE if it was already: a pool starts
- * once.
+/* Marks the pool initialized; returns FALSE if it was already: a pool
+ * starts once.
  */
 static gboolean
-mwt_pool_mark_started (MwtPool *pool)
+mwt_pool_mark_initialized (MwtPool *pool)
 {
-  gboolean was_started;
+  return g_atomic_int_compare_and_exchange (&pool->initialized, FALSE, TRUE);
+}
 
-  g_mutex_lock (&pool->mutex);
-  was_started = pool->started;
-  pool->started = TRUE;
-  g_mutex_unlock (&pool->mutex);
-
-  return !was_started;
+/* A pool made with g_object_new() and never initialized has no thread: a
+ * task handed to it would wait forever, and so would its caller.
+ */
+static gboolean
+mwt_pool_is_initialized (MwtPool *pool)
+{
+  return g_atomic_int_get (&pool->initialized);
 }
 
 static gboolean
@@ -475,7 +521,7 @@ mwt_pool_initable_init (GInitable     *initable,
                         GError       **error)
 {
   MwtPool *pool = MWT_POOL (initable);
-  gboolean first_start = mwt_pool_mark_started (pool);
+  gboolean first_start = mwt_pool_mark_initialized (pool);
   GError *local_error;
 
   g_return_val_if_fail (first_start, FALSE);
@@ -513,7 +559,7 @@ mwt_pool_init_async (GAsyncInitable      *initable,
                      gpointer             user_data)
 {
   MwtPool *pool = MWT_POOL (initable);
-  gboolean first_start = mwt_pool_mark_started (pool);
+  gboolean first_start = mwt_pool_mark_initialized (pool);
   GTask *task;
 
   g_return_if_fail (first_start);
@@ -976,6 +1022,7 @@ mwt_pool_run_task (MwtPool           *pool,
                    MwtPoolThreadFunc  func)
 {
   g_return_if_fail (MWT_IS_POOL (pool));
+  g_return_if_fail (mwt_pool_is_initialized (pool));
   g_return_if_fail (G_IS_TASK (task));
   g_return_if_fail (func != NULL);
 
@@ -1039,6 +1086,7 @@ mwt_pool_run_async (MwtPool             *pool,
   MwtJob *job;
 
   g_return_if_fail (MWT_IS_POOL (pool));
+  g_return_if_fail (mwt_pool_is_initialized (pool));
   g_return_if_fail (func != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
@@ -1091,6 +1139,49 @@ mwt_pool_sync_job_finished (gpointer data)
   return mwt_blocker_is_finished (sync->blocker, &sync->finished);
 }
 
+/* Runs @func on one of @pool's threads and blocks until it has returned,
+ * or until it can be known that it never will.
+ */
+static gpointer
+mwt_pool_wait_for_call (MwtPool       *pool,
+                        MwtPoolFunc    func,
+                        gpointer       func_data,
+                        gint           priority,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  gboolean own_thread = mwt_pool_is_own_thread (pool);
+  MwtBlocker blocker;
+  MwtSyncJob sync;
+  MwtJob *job = &sync.full.job;
+
+  if (own_thread && !mwt_scheduler_begin_sync_wait (&pool->scheduler))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
+                           "Every other thread of the pool waits for the pool too: "
+                           "no thread would ever run the function");
+      return NULL;
+    }
+
+  mwt_blocker_init (&blocker);
+  mwt_job_init_sync (&sync, pool, func, func_data, priority, cancellable, &blocker);
+  mwt_pool_submit (pool, job);
+  mwt_main_wait (pool->context, &blocker, mwt_pool_sync_job_finished, &sync);
+  g_cancellable_disconnect (cancellable, sync.full.cancelled_id);
+  mwt_blocker_clear (&blocker);
+
+  if (own_thread)
+    mwt_scheduler_end_sync_wait (&pool->scheduler);
+
+  if (job->flags & MWT_JOB_FAILED)
+    {
+      g_propagate_error (error, job->u.error);
+      return NULL;
+    }
+
+  return job->u.result;
+}
+
 /**
  * mwt_pool_run_sync:
  * @pool: a #MwtPool
@@ -1129,42 +1220,131 @@ mwt_pool_run_sync (MwtPool       *pool,
                    GCancellable  *cancellable,
                    GError       **error)
 {
-  gboolean own_thread;
-  MwtBlocker blocker;
-  MwtSyncJob sync;
-  MwtJob *job = &sync.full.job;
-
   g_return_val_if_fail (MWT_IS_POOL (pool), NULL);
+  g_return_val_if_fail (mwt_pool_is_initialized (pool), NULL);
   g_return_val_if_fail (func != NULL, NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  own_thread = mwt_pool_is_own_thread (pool);
-  if (own_thread && !mwt_scheduler_begin_sync_wait (&pool->scheduler))
+  return mwt_pool_wait_for_call (pool, func, func_data, G_PRIORITY_DEFAULT, cancellable, error);
+}
+
+/* Pushing items */
+
+/**
+ * mwt_pool_push:
+ * @pool: a #MwtPool
+ * @runner: the #MwtRunner whose functions take @item
+ * @item: (nullable): what to hand to @runner's functions
+ * @io_priority: the I/O priority of the request: its place in the queue
+ *   (lower values run first)
+ * @cancellable: (nullable): a #GCancellable
+ *
+ * Hands @item to @pool: @runner's function runs it on one of the pool's
+ * threads, with that thread's state, then @runner's done function, if it
+ * has one, gets it on the thread-default main context of the caller, as a
+ * #GTask's callback would. This is mwt_pool_run_async() without a
+ * function, a closure or a #GTask per call: see #MwtRunner.
+ *
+ * Queueing, cancellation and closing follow mwt_pool_run_async(): an item
+ * cancelled while it waits, or queued when the pool closes, never runs,
+ * and the done function gets it with %G_IO_ERROR_CANCELLED or
+ * %G_IO_ERROR_CLOSED. Once the function has started, stopping early is up
+ * to it; the done function then gets no error, even if @cancellable was
+ * cancelled meanwhile: whether that result still matters is the caller's
+ * business.
+ *
+ * Until the done function has run, the pool keeps a reference to itself,
+ * to @runner and to the caller's context. Without a done function, the
+ * item ends where it ends (see mwt_runner_new()) and the pool keeps no
+ * reference to itself for it: a pool finalized with such items queued
+ * drops them.
+ *
+ * Since: 1.0
+ */
+void
+mwt_pool_push (MwtPool      *pool,
+               MwtRunner    *runner,
+               gpointer      item,
+               int           io_priority,
+               GCancellable *cancellable)
+{
+  g_return_if_fail (MWT_IS_POOL (pool));
+  g_return_if_fail (mwt_pool_is_initialized (pool));
+  g_return_if_fail (MWT_IS_RUNNER (runner));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  mwt_pool_submit (pool, mwt_job_new_item (pool, runner, item, io_priority, cancellable));
+}
+
+typedef struct
+{
+  MwtRunner *runner;
+  gpointer   item;
+} MwtPushedItem;
+
+static gpointer
+mwt_pool_run_pushed_item (gpointer       thread_state,
+                          gpointer       data,
+                          GCancellable  *cancellable,
+                          GError       **error)
+{
+  MwtPushedItem *pushed = data;
+  MwtRunner *runner = pushed->runner;
+
+  runner->func (thread_state, pushed->item, cancellable, runner->func_data);
+
+  return NULL;
+}
+
+/**
+ * mwt_pool_push_sync:
+ * @pool: a #MwtPool
+ * @runner: the #MwtRunner whose function runs @item
+ * @item: (nullable): what to hand to @runner's function
+ * @io_priority: the I/O priority of the request: its place in the queue
+ *   (lower values run first)
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * The blocking form of mwt_pool_push(), as mwt_pool_run_sync() is of
+ * mwt_pool_run_async(): runs @item with @runner's function on one of
+ * @pool's threads and returns once it has. @runner's done function is not
+ * called: this returns why the item never ran instead. Waiting follows
+ * mwt_pool_run_sync(), mwt_run_in_main() calls served and
+ * %G_IO_ERROR_WOULD_BLOCK included.
+ *
+ * Returns: %TRUE once @item has run, or %FALSE with @error set if it never
+ *   did
+ *
+ * Since: 1.0
+ */
+gboolean
+mwt_pool_push_sync (MwtPool       *pool,
+                    MwtRunner     *runner,
+                    gpointer       item,
+                    int            io_priority,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  MwtPushedItem pushed = { runner, item };
+  GError *local_error = NULL;
+
+  g_return_val_if_fail (MWT_IS_POOL (pool), FALSE);
+  g_return_val_if_fail (mwt_pool_is_initialized (pool), FALSE);
+  g_return_val_if_fail (MWT_IS_RUNNER (runner), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  mwt_pool_wait_for_call (pool, mwt_pool_run_pushed_item, &pushed, io_priority, cancellable,
+                          &local_error);
+  if (local_error != NULL)
     {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
-                           "Every other thread of the pool waits for the pool too: "
-                           "no thread would ever run the function");
-      return NULL;
+      g_propagate_error (error, local_error);
+      return FALSE;
     }
 
-  mwt_blocker_init (&blocker);
-  mwt_job_init_sync (&sync, pool, func, func_data, cancellable, &blocker);
-  mwt_pool_submit (pool, job);
-  mwt_main_wait (pool->context, &blocker, mwt_pool_sync_job_finished, &sync);
-  g_cancellable_disconnect (cancellable, sync.full.cancelled_id);
-  mwt_blocker_clear (&blocker);
-
-  if (own_thread)
-    mwt_scheduler_end_sync_wait (&pool->scheduler);
-
-  if (job->flags & MWT_JOB_FAILED)
-    {
-      g_propagate_error (error, job->u.error);
-      return NULL;
-    }
-
-  return job->u.result;
+  return TRUE;
 }
 
 /* Draining and closing */
@@ -1200,6 +1380,7 @@ mwt_pool_drain_async (MwtPool             *pool,
   GTask *task;
 
   g_return_if_fail (MWT_IS_POOL (pool));
+  g_return_if_fail (mwt_pool_is_initialized (pool));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (pool, cancellable, callback, user_data);
@@ -1232,6 +1413,65 @@ mwt_pool_drain_finish (MwtPool       *pool,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == mwt_pool_drain_async, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * mwt_pool_drain:
+ * @pool: a #MwtPool
+ * @cancellable: (nullable): a #GCancellable, which only stops the wait
+ * @error: return location for a #GError
+ *
+ * The blocking form of mwt_pool_drain_async(): returns once every task
+ * submitted to @pool before this call has run, or will never run
+ * (cancelled, or failed by a close). Their completions are then on their
+ * way to their contexts: a callback runs the next time its context is
+ * iterated, which this does not wait for. Tasks submitted meanwhile do not
+ * hold it up, and the pool stays open: draining and then closing shuts a
+ * pool down without failing its queued tasks.
+ *
+ * While it waits, the calling thread runs the mwt_run_in_main() calls made
+ * into the pool's context, as mwt_pool_close() does. Where the wait could
+ * never end, it fails at once with %G_IO_ERROR_WOULD_BLOCK: called from
+ * one of @pool's own threads, whose task would wait for itself, or from
+ * the main-side function of a mwt_run_in_main() call made by one of
+ * @pool's threads.
+ *
+ * Returns: %TRUE once drained, or %FALSE with @error set
+ *
+ * Since: 1.0
+ */
+gboolean
+mwt_pool_drain (MwtPool       *pool,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  g_return_val_if_fail (MWT_IS_POOL (pool), FALSE);
+  g_return_val_if_fail (mwt_pool_is_initialized (pool), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (mwt_pool_is_own_thread (pool))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
+                           "A pool thread cannot wait for its own pool to drain");
+      return FALSE;
+    }
+
+  if (mwt_main_is_running_call_of (pool))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
+                           "A mwt_run_in_main() function cannot wait for the pool whose thread "
+                           "waits for it to return");
+      return FALSE;
+    }
+
+  if (!mwt_pool_wait_for_drain (pool, cancellable))
+    {
+      g_cancellable_set_error_if_cancelled (cancellable, error);
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 /**
@@ -1270,6 +1510,7 @@ mwt_pool_close_async (MwtPool             *pool,
   GTask *task;
 
   g_return_if_fail (MWT_IS_POOL (pool));
+  g_return_if_fail (mwt_pool_is_initialized (pool));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   mwt_scheduler_close (&pool->scheduler);
@@ -1342,6 +1583,7 @@ mwt_pool_close (MwtPool       *pool,
                 GError       **error)
 {
   g_return_val_if_fail (MWT_IS_POOL (pool), FALSE);
+  g_return_val_if_fail (mwt_pool_is_initialized (pool), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
@@ -1404,6 +1646,7 @@ mwt_pool_set_n_threads (MwtPool  *pool,
   guint n_old;
 
   g_return_val_if_fail (MWT_IS_POOL (pool), FALSE);
+  g_return_val_if_fail (mwt_pool_is_initialized (pool), FALSE);
   g_return_val_if_fail (n_threads >= 1, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 

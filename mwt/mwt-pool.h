@@ -12,6 +12,7 @@
 
 #include <gio/gio.h>
 
+#include "mwt-runner.h"
 #include "mwt-version-macros.h"
 
 G_BEGIN_DECLS
@@ -194,6 +195,20 @@ gpointer      mwt_pool_run_sync       (MwtPool              *pool,
                                        GError              **error);
 
 MWT_AVAILABLE_IN_ALL
+void          mwt_pool_push           (MwtPool              *pool,
+                                       MwtRunner            *runner,
+                                       gpointer              item,
+                                       int                   io_priority,
+                                       GCancellable         *cancellable);
+MWT_AVAILABLE_IN_ALL
+gboolean      mwt_pool_push_sync      (MwtPool              *pool,
+                                       MwtRunner            *runner,
+                                       gpointer              item,
+                                       int                   io_priority,
+                                       GCancellable         *cancellable,
+                                       GError              **error);
+
+MWT_AVAILABLE_IN_ALL
 void          mwt_pool_drain_async    (MwtPool              *pool,
                                        int                   io_priority,
                                        GCancellable         *cancellable,
@@ -202,6 +217,10 @@ void          mwt_pool_drain_async    (MwtPool              *pool,
 MWT_AVAILABLE_IN_ALL
 gboolean      mwt_pool_drain_finish   (MwtPool              *pool,
                                        GAsyncResult         *result,
+                                       GError              **error);
+MWT_AVAILABLE_IN_ALL
+gboolean      mwt_pool_drain          (MwtPool              *pool,
+                                       GCancellable         *cancellable,
                                        GError              **error);
 
 MWT_AVAILABLE_IN_ALL

@@ -108,8 +108,10 @@ MwtJob    *mwt_scheduler_next_job          (MwtScheduler     *self,
 
 void       mwt_scheduler_close             (MwtScheduler     *self);
 gboolean   mwt_scheduler_is_closed         (MwtScheduler     *self);
-void       mwt_scheduler_drain             (MwtScheduler     *self,
+guint32    mwt_scheduler_drain             (MwtScheduler     *self,
                                             MwtNotice        *notice);
+gboolean   mwt_scheduler_is_drained        (MwtScheduler     *self,
+                                            guint32           epoch);
 void       mwt_scheduler_notify_exit       (MwtScheduler     *self,
                                             MwtNotice        *notice);
 gboolean   mwt_scheduler_withdraw          (MwtScheduler     *self,

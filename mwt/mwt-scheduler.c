@@ -26,12 +26,14 @@ typedef struct
 } MwtEpoch;
 
 /* Dispatchers to wake once the lock is released, so that the woken
- * thread does not start by waiting for it.
+ * thread does not start by waiting for it; and jobs that complete where
+ * they are, whose release may run user code.
  */
 typedef struct
 {
   MwtWakeup *wakeups[4];
   guint      n;
+  GList     *in_place;
 } MwtWakeups;
 
 static void
@@ -53,6 +55,8 @@ mwt_wakeups_signal (MwtWakeups *wakeups)
   for (guint i = 0; i < wakeups->n; i++)
     mwt_wakeup_signal (wakeups->wakeups[i]);
   wakeups->n = 0;
+
+  mwt_job_complete_in_place (g_steal_pointer (&wakeups->in_place));
 }
 
 static MwtEpoch *
@@ -125,13 +129,14 @@ mwt_scheduler_announce_locked (MwtScheduler *self,
 }
 
 /* Hands out the notices of the drains whose epoch, and every older one,
- * has no job left.
+ * has no job left, and wakes the threads blocked in a drain.
  */
 static void
 mwt_scheduler_settle_locked (MwtScheduler *self,
                              MwtWakeups   *wakeups)
 {
   MwtEpoch *head;
+  gboolean settled = FALSE;
 
   while ((head = g_queue_peek_head (&self->epochs)) != g_queue_peek_tail (&self->epochs) &&
          head->n_jobs == 0)
@@ -141,7 +146,11 @@ mwt_scheduler_settle_locked (MwtScheduler *self,
       while ((link = g_queue_pop_head_link (&head->notices)) != NULL)
         mwt_scheduler_push_locked ((MwtNotice *) link, wakeups);
       g_free (g_queue_pop_head (&self->epochs));
+      settled = TRUE;
     }
+
+  if (settled)
+    mwt_blocker_wake_all (self->blockers);
 }
 
 /* A job left the set a drain waits for: queued, then done or rejected. */
@@ -174,7 +183,7 @@ mwt_scheduler_reject_locked (MwtScheduler   *self,
 {
   mwt_job_fail (job, code, message);
   /* A job that never ran completes on its task's context. */
-  mwt_wakeups_add (wakeups, mwt_job_hand_back (job, NULL, cache));
+  mwt_wakeups_add (wakeups, mwt_job_hand_back (job, NULL, cache, &wakeups->in_place));
 }
 
 /* Moves the submitted jobs to the queue, in submission order, or rejects
@@ -421,7 +430,8 @@ mwt_scheduler_next_job (MwtScheduler     *self,
       guint32 epoch = done->epoch;
 
       self->n_busy--;
-      mwt_wakeups_add (&wakeups, mwt_job_hand_back (done, self->context, &seat->dispatcher));
+      mwt_wakeups_add (&wakeups, mwt_job_hand_back (done, self->context, &seat->dispatcher,
+                                                    &wakeups.in_place));
       mwt_scheduler_count_out_locked (self, epoch, &wakeups);
       mwt_scheduler_announce_locked (self, MWT_CHANGED_N_BUSY, &wakeups);
     }
@@ -467,6 +477,17 @@ mwt_scheduler_next_job (MwtScheduler     *self,
           if (mwt_seat_has_cpus_to_share (seat))
             mwt_scheduler_seek_unlocked (self);
           mwt_seat_stop_seeking (self, seat);
+          g_mutex_lock (&self->mutex);
+          continue;
+        }
+
+      /* Jobs that complete in place may run user code: not under the
+       * lock.
+       */
+      if (wakeups.in_place != NULL)
+        {
+          g_mutex_unlock (&self->mutex);
+          mwt_wakeups_signal (&wakeups);
           g_mutex_lock (&self->mutex);
           continue;
         }
@@ -533,26 +554,50 @@ mwt_scheduler_is_closed (MwtScheduler *self)
   return g_atomic_int_get (&self->closed);
 }
 
-/* Hands @notice to its dispatcher once every job queued so far is done,
- * after their own completions.
+/* Hands @notice, if any, to its dispatcher once every job queued so far
+ * is done, after their own completions. Returns the epoch that closed,
+ * for mwt_scheduler_is_drained().
  */
-void
+guint32
 mwt_scheduler_drain (MwtScheduler *self,
                      MwtNotice    *notice)
 {
   MwtWakeups wakeups = { 0, };
   MwtEpoch *current;
+  guint32 epoch;
 
   g_mutex_lock (&self->mutex);
   mwt_scheduler_collect_locked (self, &wakeups);
 
   current = g_queue_peek_tail (&self->epochs);
-  mwt_scheduler_hold_locked (notice, &current->notices);
-  g_queue_push_tail (&self->epochs, mwt_epoch_new (current->epoch + 1));
+  epoch = current->epoch;
+  if (notice != NULL)
+    mwt_scheduler_hold_locked (notice, &current->notices);
+  g_queue_push_tail (&self->epochs, mwt_epoch_new (epoch + 1));
   mwt_scheduler_settle_locked (self, &wakeups);
 
   g_mutex_unlock (&self->mutex);
   mwt_wakeups_signal (&wakeups);
+
+  return epoch;
+}
+
+/* Whether every job of @epoch, and of every older one, is done. The
+ * scheduler's blockers are woken when that changes.
+ */
+gboolean
+mwt_scheduler_is_drained (MwtScheduler *self,
+                          guint32       epoch)
+{
+  MwtEpoch *head;
+  gboolean drained;
+
+  g_mutex_lock (&self->mutex);
+  head = g_queue_peek_head (&self->epochs);
+  drained = (gint32) (head->epoch - epoch) > 0;
+  g_mutex_unlock (&self->mutex);
+
+  return drained;
 }
 
 /* Hands @notice to its dispatcher once every thread has left. */
@@ -775,7 +820,9 @@ mwt_scheduler_detach_changes (MwtScheduler *self)
   return on_its_way;
 }
 
-/* Threads blocked until the pool has no member left. */
+/* Threads blocked until the pool has no member left, or until a drain
+ * settles.
+ */
 void
 mwt_scheduler_add_blocker (MwtScheduler *self,
                            MwtBlocker   *blocker)

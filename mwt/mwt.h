@@ -15,6 +15,7 @@ G_BEGIN_DECLS
 # include "mwt-version-macros.h"
 # include "mwt-main.h"
 # include "mwt-pool.h"
+# include "mwt-runner.h"
 #undef MWT_INSIDE
 
 G_END_DECLS

@@ -803,6 +803,131 @@ run_and_wait (MwtPool     *pool,
   return ret;
 }
 
+/* The blocking drain */
+
+static void
+test_drain_blocking_returns_once_earlier_tasks_ran (void)
+{
+  g_autoptr(MwtPool) pool = mwt_pool_new (2, NULL, NULL, NULL, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  Work work[200] = { { 0, }, };
+  Tally tally = { 0, };
+
+  for (guint i = 0; i < G_N_ELEMENTS (work); i++)
+    run_work (pool, &work[i], NULL, &tally);
+
+  g_assert_true (mwt_pool_drain (pool, NULL, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (work); i++)
+    g_assert_cmpint (g_atomic_int_get (&work[i].n_runs), ==, 1);
+  g_assert_false (mwt_pool_is_closed (pool));
+
+  /* The callbacks come when the context is iterated, with results. */
+  test_iterate_until (NULL, tally.n_callbacks == G_N_ELEMENTS (work));
+  g_assert_cmpuint (tally.n_ok, ==, G_N_ELEMENTS (work));
+}
+
+static gpointer
+count_on_main (gpointer   user_data,
+               GError   **error)
+{
+  g_assert_true (g_main_context_is_owner (g_main_context_default ()));
+  g_atomic_int_inc ((gint *) user_data);
+
+  return NULL;
+}
+
+static gpointer
+call_main (gpointer       thread_state,
+           gpointer       func_data,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  return mwt_run_in_main (count_on_main, func_data, error);
+}
+
+static void
+test_drain_blocking_serves_run_in_main_calls (void)
+{
+  g_autoptr(MwtPool) pool = NULL;
+  g_autoptr(GError) error = NULL;
+  gint n_calls = 0;
+
+  if (test_ran_in_child ())
+    return;
+
+  pool = mwt_pool_new (2, NULL, NULL, NULL, NULL, NULL);
+  for (guint i = 0; i < 20; i++)
+    mwt_pool_run_async (pool, call_main, &n_calls, NULL, NULL, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+
+  g_assert_true (mwt_pool_drain (pool, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (n_calls, ==, 20);
+}
+
+static gpointer
+drain_own_pool (gpointer       thread_state,
+                gpointer       func_data,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  g_assert_false (mwt_pool_drain (mwt_pool_get_current (), NULL, error));
+
+  return NULL;
+}
+
+static void
+test_drain_blocking_from_a_pool_thread_would_block (void)
+{
+  g_autoptr(MwtPool) pool = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (test_ran_in_child ())
+    return;
+
+  pool = mwt_pool_new (2, NULL, NULL, NULL, NULL, NULL);
+  g_assert_null (mwt_pool_run_sync (pool, drain_own_pool, NULL, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+}
+
+static gpointer
+cancel_later (gpointer data)
+{
+  g_cancellable_cancel (data);
+
+  return NULL;
+}
+
+static void
+test_drain_blocking_cancelled_stops_only_the_wait (void)
+{
+  g_autoptr(MwtPool) pool = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  TestGate gate;
+  Work held = { &gate, };
+  Tally tally = { 0, };
+  GThread *canceller;
+
+  if (test_ran_in_child ())
+    return;
+
+  pool = mwt_pool_new (1, NULL, NULL, NULL, NULL, NULL);
+  test_gate_init (&gate);
+  run_work (pool, &held, NULL, &tally);
+  test_gate_wait_for (&gate, 1);
+
+  canceller = g_thread_new ("canceller", cancel_later, cancellable);
+  g_assert_false (mwt_pool_drain (pool, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_thread_join (canceller);
+
+  test_gate_open (&gate);
+  test_iterate_until (NULL, tally.n_callbacks == 1);
+  g_assert_cmpuint (tally.n_ok, ==, 1);
+  test_gate_clear (&gate);
+}
+
 static void
 test_current_in_tasks_init_and_exit (void)
 {
@@ -1817,6 +1942,14 @@ main (int   argc,
                    test_drain_completes_after_cancelled_callbacks);
   g_test_add_func ("/Mwt/Pool/drain/completes-after-the-callbacks-of-low-priority-tasks",
                    test_drain_completes_after_low_priority_callbacks);
+  g_test_add_func ("/Mwt/Pool/drain/blocking-returns-once-earlier-tasks-ran",
+                   test_drain_blocking_returns_once_earlier_tasks_ran);
+  g_test_add_func ("/Mwt/Pool/drain/blocking-serves-run-in-main-calls",
+                   test_drain_blocking_serves_run_in_main_calls);
+  g_test_add_func ("/Mwt/Pool/drain/blocking-from-a-pool-thread-would-block",
+                   test_drain_blocking_from_a_pool_thread_would_block);
+  g_test_add_func ("/Mwt/Pool/drain/blocking-cancelled-stops-only-the-wait",
+                   test_drain_blocking_cancelled_stops_only_the_wait);
 
   g_test_add_func ("/Mwt/Pool/current/is-the-pool-in-tasks-init-and-at-exit",
                    test_current_in_tasks_init_and_exit);

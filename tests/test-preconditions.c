@@ -107,6 +107,28 @@ static void close_finish_with_foreign_result (void)
   g_assert_false (mwt_pool_close_finish (pool, foreign_result (pool), NULL));
 }
 static void close_without_pool (void) { g_assert_false (mwt_pool_close (NULL, NULL, NULL)); }
+/* Made with g_object_new() and never initialized: no thread would ever
+ * run what it is given.
+ */
+static MwtPool *
+uninitialized_pool (void)
+{
+  return g_object_new (MWT_TYPE_POOL, NULL);
+}
+static void run_async_on_uninitialized_pool (void) { mwt_pool_run_async (uninitialized_pool (), test_return_func_data, NULL, NULL, NULL, G_PRIORITY_DEFAULT, NULL, NULL, NULL); }
+static void run_sync_on_uninitialized_pool (void) { g_assert_null (mwt_pool_run_sync (uninitialized_pool (), test_return_func_data, NULL, NULL, NULL)); }
+static void run_task_on_uninitialized_pool (void)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
+
+  mwt_pool_run_task (uninitialized_pool (), task, test_return_true);
+}
+static void drain_on_uninitialized_pool (void) { g_assert_false (mwt_pool_drain (uninitialized_pool (), NULL, NULL)); }
+static void set_n_threads_on_uninitialized_pool (void) { g_assert_false (mwt_pool_set_n_threads (uninitialized_pool (), 2, NULL)); }
+static void push_without_runner (void) { mwt_pool_push (new_pool (), NULL, NULL, G_PRIORITY_DEFAULT, NULL); }
+static void push_sync_without_runner (void) { g_assert_false (mwt_pool_push_sync (new_pool (), NULL, NULL, G_PRIORITY_DEFAULT, NULL, NULL)); }
+static void runner_without_func (void) { g_assert_null (mwt_runner_new (NULL, NULL, NULL, NULL, NULL, NULL)); }
+static void drain_without_pool (void) { g_assert_false (mwt_pool_drain (NULL, NULL, NULL)); }
 static void run_in_main_without_func (void) { g_assert_null (mwt_run_in_main (NULL, NULL, NULL)); }
 static void run_in_main_task_without_func (void) { g_assert_null (mwt_run_in_main_task (NULL, NULL, NULL)); }
 
@@ -142,6 +164,15 @@ static const Case cases[] = {
   { "close-async-needs-a-pool", close_async_without_pool, "*CRITICAL*mwt_pool_close_async*MWT_IS_POOL*" },
   { "close-finish-needs-its-own-result", close_finish_with_foreign_result, "*CRITICAL*mwt_pool_close_finish*source_tag*" },
   { "close-needs-a-pool", close_without_pool, "*CRITICAL*mwt_pool_close*MWT_IS_POOL*" },
+  { "run-async-needs-an-initialized-pool", run_async_on_uninitialized_pool, "*CRITICAL*mwt_pool_run_async*mwt_pool_is_initialized*" },
+  { "run-sync-needs-an-initialized-pool", run_sync_on_uninitialized_pool, "*CRITICAL*mwt_pool_run_sync*mwt_pool_is_initialized*" },
+  { "run-task-needs-an-initialized-pool", run_task_on_uninitialized_pool, "*CRITICAL*mwt_pool_run_task*mwt_pool_is_initialized*" },
+  { "drain-needs-an-initialized-pool", drain_on_uninitialized_pool, "*CRITICAL*mwt_pool_drain*mwt_pool_is_initialized*" },
+  { "set-n-threads-needs-an-initialized-pool", set_n_threads_on_uninitialized_pool, "*CRITICAL*mwt_pool_set_n_threads*mwt_pool_is_initialized*" },
+  { "drain-needs-a-pool", drain_without_pool, "*CRITICAL*mwt_pool_drain*MWT_IS_POOL*" },
+  { "push-needs-a-runner", push_without_runner, "*CRITICAL*mwt_pool_push*MWT_IS_RUNNER*" },
+  { "push-sync-needs-a-runner", push_sync_without_runner, "*CRITICAL*mwt_pool_push_sync*MWT_IS_RUNNER*" },
+  { "runner-needs-a-func", runner_without_func, "*CRITICAL*mwt_runner_new*func != NULL*" },
   { "run-in-main-needs-a-func", run_in_main_without_func, "*CRITICAL*mwt_run_in_main*func != NULL*" },
   { "run-in-main-task-needs-a-func", run_in_main_task_without_func, "*CRITICAL*mwt_run_in_main_task*func != NULL*" },
 };
