@@ -379,6 +379,11 @@ mwt_pool_class_init (MwtPoolClass *klass)
    */
   (void) G_IO_ERROR;
 
+  /* Each property has a blurb, for tools that show it at run time (and
+   * because gtk-doc warns about a property without one, doc comment or
+   * not); the manual shows the doc comment.
+   */
+
   /**
    * MwtPool:closed:
    *
@@ -388,7 +393,7 @@ mwt_pool_class_init (MwtPoolClass *klass)
    * Since: 1.0
    */
   properties[PROP_CLOSED] =
-    g_param_spec_boolean ("closed", NULL, NULL,
+    g_param_spec_boolean ("closed", NULL, "Whether the pool is closed",
                           FALSE,
                           (G_PARAM_READABLE |
                            G_PARAM_EXPLICIT_NOTIFY |
@@ -404,7 +409,7 @@ mwt_pool_class_init (MwtPoolClass *klass)
    * Since: 1.0
    */
   properties[PROP_N_BUSY] =
-    g_param_spec_uint ("n-busy", NULL, NULL,
+    g_param_spec_uint ("n-busy", NULL, "The number of threads running a task",
                        0, G_MAXUINT, 0,
                        (G_PARAM_READABLE |
                         G_PARAM_EXPLICIT_NOTIFY |
@@ -419,7 +424,7 @@ mwt_pool_class_init (MwtPoolClass *klass)
    * Since: 1.0
    */
   properties[PROP_N_QUEUED] =
-    g_param_spec_uint ("n-queued", NULL, NULL,
+    g_param_spec_uint ("n-queued", NULL, "The number of tasks waiting for a thread",
                        0, G_MAXUINT, 0,
                        (G_PARAM_READABLE |
                         G_PARAM_EXPLICIT_NOTIFY |
@@ -434,7 +439,7 @@ mwt_pool_class_init (MwtPoolClass *klass)
    * Since: 1.0
    */
   properties[PROP_N_THREADS] =
-    g_param_spec_uint ("n-threads", NULL, NULL,
+    g_param_spec_uint ("n-threads", NULL, "The number of threads of the pool",
                        1, G_MAXUINT, 1,
                        (G_PARAM_READWRITE |
                         G_PARAM_CONSTRUCT_ONLY |
