@@ -23,22 +23,29 @@
  * needs a per-thread resource: a database connection, a compression
  * context, a library that is not thread-safe.
  *
- * Tasks wait in one queue, ordered by priority and first-in first-out
- * within a priority, until a thread is free. Results come back the GIO
- * way: a #GTask completed on the #GMainContext that was the thread-default
- * context of the caller, never on a worker.
+ * Tasks wait in one queue until a thread is free, ordered by priority
+ * (lower values first, as everywhere in GLib: %G_PRIORITY_HIGH before
+ * %G_PRIORITY_DEFAULT) and first-in first-out within a priority. Results
+ * come back the GIO way: a #GTask completed on the #GMainContext that was
+ * the thread-default context of the caller, never on a worker.
  *
  * The pool holds a reference to each task, to itself, and to what the
  * caller gave with the task (the function's data, its result) until the
  * task's completion has been delivered on the task's context, and drops
- * them there, never on a pool thread. Nothing else needs that context, or
- * any other, to be iterated: a context that submitted work and is never
- * iterated again keeps those alive, the pool included, as a #GTask would.
+ * them there, never on a pool thread (a mwt_pool_run_task() task that ran
+ * is let go of on the pool's own context instead). No completion needs
+ * any other context to be iterated; a context that submitted work and is
+ * never iterated again keeps those alive, the pool included, as a #GTask
+ * would. [Thread Safety][thread-safety-completions] tells what is
+ * released where.
  *
  * Closing the pool with mwt_pool_close_async() or mwt_pool_close() stops
  * the idle threads at once, fails every queued task with
  * %G_IO_ERROR_CLOSED, and completes once the busy threads have finished
  * their task, run their exit function and exited.
+ *
+ * The API follows OCaml mwt, the OCaml library of the same name: see
+ * [Coming from OCaml mwt][ocaml-mapping].
  *
  * A pool's threads can call back into the pool's own main context with
  * mwt_run_in_main().
@@ -423,16 +430,22 @@ mwt_pool_class_init (MwtPoolClass *klass)
    */
   (void) G_IO_ERROR;
 
+  /* Each property has a blurb, for tools that show it at run time (and
+   * because gtk-doc warns about a property without one, doc comment or
+   * not); the manual shows the doc comment.
+   */
+
   /**
    * MwtPool:closed:
    *
    * Whether the pool was closed. Once it is, every task submitted fails
-   * with %G_IO_ERROR_CLOSED.
+   * with %G_IO_ERROR_CLOSED. Notified on the pool's context, like
+   * #MwtPool:n-busy.
    *
    * Since: 1.0
    */
   properties[PROP_CLOSED] =
-    g_param_spec_boolean ("closed", NULL, NULL,
+    g_param_spec_boolean ("closed", NULL, "Whether the pool is closed",
                           FALSE,
                           (G_PARAM_READABLE |
                            G_PARAM_EXPLICIT_NOTIFY |
@@ -448,7 +461,7 @@ mwt_pool_class_init (MwtPoolClass *klass)
    * Since: 1.0
    */
   properties[PROP_N_BUSY] =
-    g_param_spec_uint ("n-busy", NULL, NULL,
+    g_param_spec_uint ("n-busy", NULL, "The number of threads running a task",
                        0, G_MAXUINT, 0,
                        (G_PARAM_READABLE |
                         G_PARAM_EXPLICIT_NOTIFY |
@@ -463,7 +476,7 @@ mwt_pool_class_init (MwtPoolClass *klass)
    * Since: 1.0
    */
   properties[PROP_N_QUEUED] =
-    g_param_spec_uint ("n-queued", NULL, NULL,
+    g_param_spec_uint ("n-queued", NULL, "The number of tasks waiting for a thread",
                        0, G_MAXUINT, 0,
                        (G_PARAM_READABLE |
                         G_PARAM_EXPLICIT_NOTIFY |
@@ -473,12 +486,13 @@ mwt_pool_class_init (MwtPoolClass *klass)
    * MwtPool:n-threads:
    *
    * The number of threads of the pool. It is set when the pool is
-   * constructed and changes only through mwt_pool_set_n_threads().
+   * constructed and changes only through mwt_pool_set_n_threads(). Notified
+   * on the pool's context, like #MwtPool:n-busy.
    *
    * Since: 1.0
    */
   properties[PROP_N_THREADS] =
-    g_param_spec_uint ("n-threads", NULL, NULL,
+    g_param_spec_uint ("n-threads", NULL, "The number of threads of the pool",
                        1, G_MAXUINT, 1,
                        (G_PARAM_READWRITE |
                         G_PARAM_CONSTRUCT_ONLY |
@@ -996,12 +1010,13 @@ mwt_pool_submit (MwtPool *pool,
  * g_task_return_*() functions.
  *
  * While every thread is busy, @task waits in the pool's queue, ordered by
- * g_task_get_priority() and first-in first-out within a priority. If the
- * task's #GCancellable is cancelled while it waits, it leaves the queue at
- * once, completes with %G_IO_ERROR_CANCELLED and never runs; once @func
- * runs, cancelling is up to @func. If the pool is closed, or closes while
- * the task waits, the task completes with %G_IO_ERROR_CLOSED. Either way
- * the task completes on its own context, which need not be the pool's.
+ * g_task_get_priority() (lower values first, as everywhere in GLib) and
+ * first-in first-out within a priority. If the task's #GCancellable is
+ * cancelled while it waits, it leaves the queue at once, completes with
+ * %G_IO_ERROR_CANCELLED and never runs; once @func runs, cancelling is up
+ * to @func. If the pool is closed, or closes while the task waits, the
+ * task completes with %G_IO_ERROR_CLOSED. Either way the task completes
+ * on its own context, which need not be the pool's.
  *
  * Where it differs from g_task_run_in_thread(): the task's callback runs
  * on its context as soon as @func calls a g_task_return_*() function,
@@ -1009,10 +1024,13 @@ mwt_pool_submit (MwtPool *pool,
  * by GLib's own pool; and g_task_set_return_on_cancel() has no effect.
  *
  * The pool keeps a reference to itself and to @task until @func has
- * returned, and drops both on the task's context, the next time that
- * context is iterated after @func returned; never on a worker. If @func
- * returns without completing @task, the callback never runs; the pool
- * still releases its reference and goes on working.
+ * returned, and drops both on the pool's own context (see
+ * mwt_pool_get_context()), the next time that context is iterated after
+ * @func returned; never on a worker. A task that never ran (cancelled
+ * while queued, or rejected by a closed pool) is released on its own
+ * context, where it completes. If @func returns without completing @task,
+ * the callback never runs; the pool still releases its reference and goes
+ * on working.
  *
  * Since: 1.0
  */
@@ -1205,8 +1223,8 @@ mwt_pool_wait_for_call (MwtPool       *pool,
  * Called from one of @pool's own threads, it waits for another thread of
  * the pool; if every other thread already waits so, nobody would ever run
  * @func, and it fails at once with %G_IO_ERROR_WOULD_BLOCK. A fixed pool
- * does not grow to avoid this, as GLib's does: see the thread-safety
- * chapter.
+ * does not grow to avoid this, as GLib's does: see
+ * [Thread Safety][thread-safety-starvation].
  *
  * Returns: (transfer full) (nullable): what @func returned, or %NULL with
  *   @error set
@@ -1482,17 +1500,18 @@ mwt_pool_drain (MwtPool       *pool,
  * @cancellable: (nullable): a #GCancellable, which only stops the wait
  * @callback: (scope async) (closure user_data) (nullable): called on the
  *   caller's thread-default main context once every thread has exited, or
- *   %NULL to close without waiting (OCaml mwt's fire-and-forget close; the
- *   threads are then joined by mwt_pool_close() or when the pool is
- *   finalized)
+ *   %NULL to close without waiting (the fire-and-forget close of OCaml
+ *   mwt, see [Coming from OCaml mwt][ocaml-mapping]; the threads are then
+ *   joined by mwt_pool_close() or when the pool is finalized)
  * @user_data: data for @callback
  *
  * Closes @pool: marks it closed at once, stops the idle threads, and fails
  * every queued task with %G_IO_ERROR_CLOSED. Busy threads finish their
  * current task, run the exit function and exit; then @callback runs, and
- * every thread has been joined. The callbacks of the tasks that the close
- * failed run before @callback, as they do before a drain's. Closing a
- * closed pool is harmless.
+ * every thread has been joined. On the caller's context, the callbacks of
+ * the tasks that the close failed (and of the busy ones) run before
+ * @callback, as they do before a drain's. Closing a closed pool is
+ * harmless.
  *
  * The pool is closed in any case: cancelling @cancellable only makes the
  * wait end early, with %G_IO_ERROR_CANCELLED. May be called from any
