@@ -35,6 +35,7 @@ typedef enum {
   MWT_JOB_FAILED     = 1 << 0,  /* u.error is set */
   MWT_JOB_FULL       = 1 << 1,  /* the job is a MwtJobFull */
   MWT_JOB_FREES_DATA = 1 << 2,  /* the task data has a destroy notify */
+  MWT_JOB_IN_HANDLER = 1 << 3,  /* failed by its cancellable's handler */
 } MwtJobFlags;
 
 /* A job is submitted on the caller's thread, queued, run on a pool
@@ -90,8 +91,8 @@ typedef struct _MwtSyncJob
 } MwtSyncJob;
 
 /* An item pushed for a runner: there is no GTask. It completes on
- * @context, where the runner's done function runs, or, with no done
- * function, where it ends (see mwt_job_hand_back()).
+ * @context, where the runner's done function runs, or, if there is none,
+ * where it ends (see mwt_job_hand_back()).
  */
 typedef struct _MwtItemJob
 {
@@ -132,6 +133,7 @@ MwtWakeup    *mwt_job_hand_back       (MwtJob          *job,
                                        GMainContext    *pool_context,
                                        MwtDispatcher  **cache,
                                        GList          **in_place) G_GNUC_WARN_UNUSED_RESULT;
+gboolean      mwt_job_ends_in_place   (MwtJob          *job);
 void          mwt_job_complete_in_place (GList         *jobs);
 
 G_END_DECLS

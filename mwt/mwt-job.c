@@ -36,7 +36,13 @@ mwt_job_complete_item (MwtItemJob *item_job)
   MwtPool *pool = context != NULL ? item_job->full.pool : NULL;
   GError *error = job->flags & MWT_JOB_FAILED ? job->u.error : NULL;
 
-  g_cancellable_disconnect (item_job->full.cancellable, item_job->full.cancelled_id);
+  /* Within its own handler, g_cancellable_disconnect() would wait for
+   * the handler to return.
+   */
+  if (job->flags & MWT_JOB_IN_HANDLER)
+    g_signal_handler_disconnect (item_job->full.cancellable, item_job->full.cancelled_id);
+  else
+    g_cancellable_disconnect (item_job->full.cancellable, item_job->full.cancelled_id);
 
   if (runner->done != NULL)
     runner->done (item_job->item, error, runner->done_data);
@@ -139,8 +145,8 @@ mwt_job_new (MwtJobKind      kind,
   return job;
 }
 
-/* An item job with a done function keeps the pool alive until it has run
- * on the pusher's context, as a GTask's source object would; one without
+/* An item job with a done function to run on the pusher's context keeps
+ * the pool alive until then, as a GTask's source object would; any other
  * completes where it ends, maybe on a pool thread, which must not drop the
  * pool's last reference.
  */
@@ -164,7 +170,7 @@ mwt_job_new_item (MwtPool      *pool,
   item_job->item = item;
   item_job->priority = priority;
 
-  if (runner->done != NULL)
+  if (runner->done != NULL && !(runner->flags & MWT_RUNNER_DONE_IN_PLACE))
     {
       g_object_ref (pool);
       item_job->context = g_main_context_ref_thread_default ();
@@ -273,8 +279,17 @@ mwt_job_fail (MwtJob      *job,
   job->flags |= MWT_JOB_FAILED;
 }
 
+/* Whether @job has no context to go back to: an item whose runner's done
+ * function, if any, runs where it ends.
+ */
+gboolean
+mwt_job_ends_in_place (MwtJob *job)
+{
+  return job->kind == MWT_JOB_ITEM && ((MwtItemJob *) job)->context == NULL;
+}
+
 /* Completes, once the caller holds no lock, the item jobs that
- * mwt_job_hand_back() put aside.
+ * mwt_job_hand_back() put aside, or one that just ran.
  */
 void
 mwt_job_complete_in_place (GList *jobs)
@@ -328,6 +343,7 @@ mwt_job_hand_back (MwtJob         *job,
           return NULL;
         }
       break;
+
 
     case MWT_JOB_TASK:
       if (!(job->flags & MWT_JOB_FAILED))

@@ -1273,10 +1273,9 @@ mwt_pool_run_sync (MwtPool       *pool,
  * business.
  *
  * Until the done function has run, the pool keeps a reference to itself,
- * to @runner and to the caller's context. Without a done function, the
- * item ends where it ends (see mwt_runner_new()) and the pool keeps no
- * reference to itself for it: a pool finalized with such items queued
- * drops them.
+ * to @runner and to the caller's context. An item that ends where it ends
+ * (see mwt_runner_new()) only keeps @runner: a pool finalized with such
+ * items queued fails them with %G_IO_ERROR_CLOSED.
  *
  * Since: 1.0
  */

@@ -19,6 +19,8 @@ struct _MwtRunner
 {
   GObject           parent_instance;
 
+  MwtRunnerFlags    flags;
+
   MwtRunnerFunc     func;
   gpointer          func_data;
   GDestroyNotify    func_data_destroy;

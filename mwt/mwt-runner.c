@@ -49,7 +49,8 @@
  *   file_job_free (job);
  * }
  *
- *   runner = mwt_runner_new (hash_file, NULL, NULL, file_hashed, table, NULL);
+ *   runner = mwt_runner_new (MWT_RUNNER_DEFAULT, hash_file, NULL, NULL,
+ *                            file_hashed, table, NULL);
  *   for (GList *l = files; l != NULL; l = l->next)
  *     mwt_pool_push (pool, runner, file_job_new (l->data), G_PRIORITY_DEFAULT, cancellable);
  * ]|
@@ -85,6 +86,7 @@ mwt_runner_init (MwtRunner *runner)
 
 /**
  * mwt_runner_new:
+ * @flags: where the done function runs
  * @func: (scope notified) (closure func_data) (destroy func_data_destroy):
  *   the function run on a pool thread for each item
  * @func_data: data for @func
@@ -100,13 +102,14 @@ mwt_runner_init (MwtRunner *runner)
  * Makes a runner, to hand items to pools with mwt_pool_push() and
  * mwt_pool_push_sync(). Each item pushed is run by @func on a pool thread,
  * unless it is cancelled while it waits or the pool closes first; then
- * @done, if any, is told on the pusher's thread-default main context.
+ * @done, if any, is told on the pusher's thread-default main context, or,
+ * with %MWT_RUNNER_DONE_IN_PLACE, at once where the item ended.
  *
- * Without @done, an item pushed with mwt_pool_push() is released where it
- * ends (on the pool thread that ran it, or on the thread that closed the
- * pool or cancelled it), nothing waits for a main context, and nothing
- * tells that an item never ran: the pusher must keep track of its items
- * itself if that matters.
+ * Without @done, or with %MWT_RUNNER_DONE_IN_PLACE, an item pushed with
+ * mwt_pool_push() is released where it ends (on the pool thread that ran
+ * it, or on the thread that closed the pool or cancelled it), and nothing
+ * waits for a main context. Without @done, nothing tells that an item
+ * never ran.
  *
  * Every item in flight keeps a reference to the runner.
  *
@@ -115,7 +118,8 @@ mwt_runner_init (MwtRunner *runner)
  * Since: 1.0
  */
 MwtRunner *
-mwt_runner_new (MwtRunnerFunc     func,
+mwt_runner_new (MwtRunnerFlags    flags,
+                MwtRunnerFunc     func,
                 gpointer          func_data,
                 GDestroyNotify    func_data_destroy,
                 MwtRunnerDoneFunc done,
@@ -127,6 +131,7 @@ mwt_runner_new (MwtRunnerFunc     func,
   g_return_val_if_fail (func != NULL, NULL);
 
   runner = g_object_new (MWT_TYPE_RUNNER, NULL);
+  runner->flags = flags;
   runner->func = func;
   runner->func_data = func_data;
   runner->func_data_destroy = func_data_destroy;

@@ -38,6 +38,26 @@ MWT_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (MwtRunner, mwt_runner, MWT, RUNNER, GObject)
 
 /**
+ * MwtRunnerFlags:
+ * @MWT_RUNNER_DEFAULT: the done function runs on the thread-default main
+ *   context of the thread that pushed the item, as a #GTask's callback
+ *   would
+ * @MWT_RUNNER_DONE_IN_PLACE: the done function runs where the item ends:
+ *   on the pool thread that ran it, or on the thread that cancelled it or
+ *   closed the pool. For pushers that do their own synchronization (a
+ *   future, a binding's queue) and may never iterate a main context.
+ *
+ * Where a runner's done function runs.
+ *
+ * Since: 1.0
+ */
+typedef enum /*< flags >*/
+{
+  MWT_RUNNER_DEFAULT       = 0,
+  MWT_RUNNER_DONE_IN_PLACE = 1 << 0,
+} MwtRunnerFlags;
+
+/**
  * MwtRunnerFunc:
  * @thread_state: (nullable): the state of the pool thread running the function
  * @item: (nullable): the item given to mwt_pool_push() or mwt_pool_push_sync()
@@ -62,7 +82,7 @@ typedef void (*MwtRunnerFunc) (gpointer      thread_state,
  *
  * The done function of a #MwtRunner: called once for each item pushed with
  * mwt_pool_push(), on the thread-default main context of the thread that
- * pushed it.
+ * pushed it, or where the item ended with %MWT_RUNNER_DONE_IN_PLACE.
  *
  * Since: 1.0
  */
@@ -71,7 +91,8 @@ typedef void (*MwtRunnerDoneFunc) (gpointer      item,
                                    gpointer      user_data);
 
 MWT_AVAILABLE_IN_ALL
-MwtRunner *mwt_runner_new (MwtRunnerFunc     func,
+MwtRunner *mwt_runner_new (MwtRunnerFlags    flags,
+                           MwtRunnerFunc     func,
                            gpointer          func_data,
                            GDestroyNotify    func_data_destroy,
                            MwtRunnerDoneFunc done,

@@ -308,6 +308,7 @@ void
 mwt_scheduler_cancel (MwtScheduler *self,
                       MwtJob       *job)
 {
+  GCancellable *cancellable = mwt_job_get_cancellable (job);
   MwtWakeups wakeups = { 0, };
   MwtDispatcher *cache = NULL;
 
@@ -321,6 +322,11 @@ mwt_scheduler_cancel (MwtScheduler *self,
       mwt_scheduler_announce_locked (self, MWT_CHANGED_N_QUEUED, &wakeups);
     }
   g_mutex_unlock (&self->mutex);
+
+  /* Jobs of this cancellable that end here end within its handler. */
+  for (GList *l = wakeups.in_place; l != NULL; l = l->next)
+    if (mwt_job_get_cancellable ((MwtJob *) l) == cancellable)
+      ((MwtJob *) l)->flags |= MWT_JOB_IN_HANDLER;
 
   g_clear_pointer (&cache, mwt_dispatcher_unref);
   mwt_wakeups_signal (&wakeups);
@@ -419,19 +425,30 @@ mwt_scheduler_next_job (MwtScheduler     *self,
 {
   MwtWakeups wakeups = { 0, };
   MwtJob *job = NULL;
+  gboolean ran_one = done != NULL;
+  guint32 epoch = done != NULL ? done->epoch : 0;
+
+  /* A job that ends in place ends here, before it counts as done: a drain
+   * then follows its done function.
+   */
+  if (done != NULL && mwt_job_ends_in_place (done))
+    {
+      done->item.link.next = NULL;
+      mwt_job_complete_in_place (&done->item.link);
+      done = NULL;
+    }
 
   g_mutex_lock (&self->mutex);
 
   /* The counters are exact by the time the job's callback runs, and a
    * drain's notice on the same context follows the job's completion.
    */
-  if (done != NULL)
+  if (ran_one)
     {
-      guint32 epoch = done->epoch;
-
       self->n_busy--;
-      mwt_wakeups_add (&wakeups, mwt_job_hand_back (done, self->context, &seat->dispatcher,
-                                                    &wakeups.in_place));
+      if (done != NULL)
+        mwt_wakeups_add (&wakeups, mwt_job_hand_back (done, self->context, &seat->dispatcher,
+                                                      &wakeups.in_place));
       mwt_scheduler_count_out_locked (self, epoch, &wakeups);
       mwt_scheduler_announce_locked (self, MWT_CHANGED_N_BUSY, &wakeups);
     }

@@ -13,6 +13,7 @@ G_BEGIN_DECLS
 #define MWT_INSIDE
 # include "mwt-version.h"
 # include "mwt-version-macros.h"
+# include "mwt-enums.h"
 # include "mwt-main.h"
 # include "mwt-pool.h"
 # include "mwt-runner.h"

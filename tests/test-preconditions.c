@@ -127,7 +127,7 @@ static void drain_on_uninitialized_pool (void) { g_assert_false (mwt_pool_drain 
 static void set_n_threads_on_uninitialized_pool (void) { g_assert_false (mwt_pool_set_n_threads (uninitialized_pool (), 2, NULL)); }
 static void push_without_runner (void) { mwt_pool_push (new_pool (), NULL, NULL, G_PRIORITY_DEFAULT, NULL); }
 static void push_sync_without_runner (void) { g_assert_false (mwt_pool_push_sync (new_pool (), NULL, NULL, G_PRIORITY_DEFAULT, NULL, NULL)); }
-static void runner_without_func (void) { g_assert_null (mwt_runner_new (NULL, NULL, NULL, NULL, NULL, NULL)); }
+static void runner_without_func (void) { g_assert_null (mwt_runner_new (MWT_RUNNER_DEFAULT, NULL, NULL, NULL, NULL, NULL, NULL)); }
 static void drain_without_pool (void) { g_assert_false (mwt_pool_drain (NULL, NULL, NULL)); }
 static void run_in_main_without_func (void) { g_assert_null (mwt_run_in_main (NULL, NULL, NULL)); }
 static void run_in_main_task_without_func (void) { g_assert_null (mwt_run_in_main_task (NULL, NULL, NULL)); }

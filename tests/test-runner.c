@@ -128,7 +128,7 @@ test_items_run_and_are_done_on_the_pushers_context (void)
   record_init (&record);
   record.done_context = g_main_context_default ();
   pool = new_pool (3);
-  runner = mwt_runner_new (run_item, &record, NULL, item_done, &record, NULL);
+  runner = mwt_runner_new (MWT_RUNNER_DEFAULT, run_item, &record, NULL, item_done, &record, NULL);
 
   for (guint i = 1; i <= n_items; i++)
     mwt_pool_push (pool, runner, GUINT_TO_POINTER (i), G_PRIORITY_DEFAULT, NULL);
@@ -150,7 +150,7 @@ push_from_own_context (gpointer data)
   MwtPool *pool = args[0];
   Record *record = args[1];
   g_autoptr(GMainContext) context = g_main_context_new ();
-  g_autoptr(MwtRunner) runner = mwt_runner_new (run_item, record, NULL, item_done, record, NULL);
+  g_autoptr(MwtRunner) runner = mwt_runner_new (MWT_RUNNER_DEFAULT, run_item, record, NULL, item_done, record, NULL);
 
   g_main_context_push_thread_default (context);
   record->done_context = context;
@@ -208,7 +208,7 @@ test_items_queue_by_priority_then_in_order (void)
   record.gate = &gate;
   record.done_context = g_main_context_default ();
   pool = new_pool (1);
-  runner = mwt_runner_new (run_item, &record, NULL, item_done, &record, NULL);
+  runner = mwt_runner_new (MWT_RUNNER_DEFAULT, run_item, &record, NULL, item_done, &record, NULL);
 
   mwt_pool_push (pool, runner, NULL, G_PRIORITY_DEFAULT, NULL);
   test_gate_wait_for (&gate, 1);
@@ -241,7 +241,7 @@ test_cancelled_while_queued_never_runs_and_is_done_with_cancelled (void)
   record.gate = &gate;
   record.done_context = g_main_context_default ();
   pool = new_pool (1);
-  runner = mwt_runner_new (run_item, &record, NULL, item_done, &record, NULL);
+  runner = mwt_runner_new (MWT_RUNNER_DEFAULT, run_item, &record, NULL, item_done, &record, NULL);
 
   mwt_pool_push (pool, runner, NULL, G_PRIORITY_DEFAULT, NULL);
   test_gate_wait_for (&gate, 1);
@@ -277,7 +277,7 @@ test_close_fails_queued_items_with_closed (void)
   record.gate = &gate;
   record.done_context = g_main_context_default ();
   pool = new_pool (1);
-  runner = mwt_runner_new (run_item, &record, NULL, item_done, &record, NULL);
+  runner = mwt_runner_new (MWT_RUNNER_DEFAULT, run_item, &record, NULL, item_done, &record, NULL);
 
   mwt_pool_push (pool, runner, NULL, G_PRIORITY_DEFAULT, NULL);
   test_gate_wait_for (&gate, 1);
@@ -326,7 +326,7 @@ test_without_done_items_end_where_they_end (void)
 
   record_init (&record);
   pool = new_pool (2);
-  runner = mwt_runner_new (run_item, &record, mark_freed, NULL, NULL, NULL);
+  runner = mwt_runner_new (MWT_RUNNER_DEFAULT, run_item, &record, mark_freed, NULL, NULL, NULL);
   args[0] = pool;
   args[1] = runner;
 
@@ -364,7 +364,7 @@ test_items_keep_the_runner_and_the_pool_alive (void)
   record.done_context = g_main_context_default ();
   pool = new_pool (2);
   g_weak_ref_init (&pool_ref, pool);
-  runner = mwt_runner_new (run_item, &record, mark_freed, item_done, &record, NULL);
+  runner = mwt_runner_new (MWT_RUNNER_DEFAULT, run_item, &record, mark_freed, item_done, &record, NULL);
 
   mwt_pool_push (pool, runner, GUINT_TO_POINTER (1), G_PRIORITY_DEFAULT, NULL);
   g_object_unref (runner);
@@ -377,6 +377,63 @@ test_items_keep_the_runner_and_the_pool_alive (void)
   test_poll_until (weak_ref_is_empty (&pool_ref));
   g_weak_ref_clear (&pool_ref);
 
+  record_clear (&record);
+}
+
+/* With MWT_RUNNER_DONE_IN_PLACE, done runs where the item ended: on the
+ * pool thread right after it ran, on the thread that cancelled it. No
+ * context is iterated.
+ */
+static void
+item_done_in_place (gpointer      item,
+                    const GError *error,
+                    gpointer      user_data)
+{
+  Record *record = user_data;
+
+  g_mutex_lock (&record->mutex);
+  if ((error == NULL) != (mwt_pool_get_current () != NULL))
+    record->wrong_context = TRUE;
+  g_ptr_array_add (record->done, item);
+  g_ptr_array_add (record->errors, error != NULL ? g_error_copy (error) : NULL);
+  g_mutex_unlock (&record->mutex);
+}
+
+static void
+test_done_in_place_runs_where_the_item_ends (void)
+{
+  g_autoptr(MwtPool) pool = NULL;
+  g_autoptr(MwtRunner) runner = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  Record record = { 0, };
+  TestGate gate;
+
+  if (test_ran_in_child ())
+    return;
+
+  record_init (&record);
+  test_gate_init (&gate);
+  record.gate = &gate;
+  pool = new_pool (1);
+  runner = mwt_runner_new (MWT_RUNNER_DONE_IN_PLACE, run_item, &record, NULL,
+                           item_done_in_place, &record, NULL);
+
+  mwt_pool_push (pool, runner, NULL, G_PRIORITY_DEFAULT, NULL);
+  test_gate_wait_for (&gate, 1);
+  mwt_pool_push (pool, runner, GUINT_TO_POINTER (1), G_PRIORITY_DEFAULT, cancellable);
+  g_cancellable_cancel (cancellable);
+  g_assert_cmpuint (record.done->len, ==, 1);
+  g_assert_error ((GError *) record.errors->pdata[0], G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  test_gate_open (&gate);
+  g_assert_true (mwt_pool_drain (pool, NULL, NULL));
+  g_mutex_lock (&record.mutex);
+  g_assert_cmpuint (record.done->len, ==, 2);
+  g_assert_null (record.errors->pdata[1]);
+  g_assert_false (record.wrong_context);
+  g_mutex_unlock (&record.mutex);
+
+  test_gate_clear (&gate);
   record_clear (&record);
 }
 
@@ -393,7 +450,7 @@ test_push_sync_runs_the_item_and_returns (void)
 
   record_init (&record);
   pool = new_pool (2);
-  runner = mwt_runner_new (run_item, &record, NULL, item_done, &record, NULL);
+  runner = mwt_runner_new (MWT_RUNNER_DEFAULT, run_item, &record, NULL, item_done, &record, NULL);
 
   g_assert_true (mwt_pool_push_sync (pool, runner, GUINT_TO_POINTER (7), G_PRIORITY_DEFAULT, NULL, &error));
   g_assert_no_error (error);
@@ -439,7 +496,7 @@ test_push_sync_of_a_queued_item_fails_when_the_pool_closes (void)
   test_gate_init (&gate);
   record.gate = &gate;
   pool = new_pool (1);
-  runner = mwt_runner_new (run_item, &record, NULL, NULL, NULL, NULL);
+  runner = mwt_runner_new (MWT_RUNNER_DEFAULT, run_item, &record, NULL, NULL, NULL, NULL);
   args[0] = pool;
   args[1] = runner;
 
@@ -477,6 +534,8 @@ main (int   argc,
                    test_without_done_items_end_where_they_end);
   g_test_add_func ("/Mwt/Runner/items-keep-the-runner-and-the-pool-alive",
                    test_items_keep_the_runner_and_the_pool_alive);
+  g_test_add_func ("/Mwt/Runner/done-in-place-runs-where-the-item-ends",
+                   test_done_in_place_runs_where_the_item_ends);
   g_test_add_func ("/Mwt/Runner/push-sync-runs-the-item-and-returns",
                    test_push_sync_runs_the_item_and_returns);
   g_test_add_func ("/Mwt/Runner/push-sync-of-a-queued-item-fails-when-the-pool-closes",
