@@ -97,6 +97,7 @@ void          mwt_job_init_sync       (MwtSyncJob      *sync,
                                        MwtPool         *pool,
                                        MwtPoolFunc      func,
                                        gpointer         func_data,
+                                       gint             priority,
                                        GCancellable    *cancellable,
                                        MwtBlocker      *blocker);
 MwtJobFull   *mwt_job_get_full        (MwtJob          *job);

@@ -108,6 +108,7 @@ mwt_job_init_sync (MwtSyncJob   *sync,
                    MwtPool      *pool,
                    MwtPoolFunc   func,
                    gpointer      func_data,
+                   gint          priority,
                    GCancellable *cancellable,
                    MwtBlocker   *blocker)
 {
@@ -116,7 +117,7 @@ mwt_job_init_sync (MwtSyncJob   *sync,
   *sync = (MwtSyncJob) {
     .full = { .pool = pool, .cancellable = cancellable },
     .func_data = func_data,
-    .priority = G_PRIORITY_DEFAULT,
+    .priority = priority,
     .blocker = blocker,
   };
   job->u.func = func;

@@ -1013,7 +1013,8 @@ mwt_pool_run_task (MwtPool           *pool,
  * started, stopping early is up to @func, which gets @cancellable. As with
  * any #GTask, a call whose @cancellable is cancelled before @callback runs
  * completes with %G_IO_ERROR_CANCELLED, even if @func returned a result:
- * that result is then freed with @result_destroy.
+ * that result is then freed with @result_destroy. mwt_pool_run_sync()
+ * follows the same rule.
  *
  * On the caller's context, @func_data_destroy runs first, then @callback:
  * @callback cannot reach @func_data, so pass what it needs as @user_data.
@@ -1091,20 +1092,36 @@ mwt_pool_sync_job_finished (gpointer data)
   return mwt_blocker_is_finished (sync->blocker, &sync->finished);
 }
 
+/* @result_destroy is typed GFreeFunc for the reason given at
+ * mwt_pool_run_async().
+ */
 /**
  * mwt_pool_run_sync:
  * @pool: a #MwtPool
  * @func: (scope call) (closure func_data): the function to run on a pool
  *   thread
  * @func_data: data for @func
+ * @result_destroy: (nullable) (type GLib.FreeFunc) (scope call): frees a
+ *   result of @func that is not returned, because the call was cancelled
+ * @io_priority: the I/O priority of the request: its place in the queue
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for a #GError
  *
  * The blocking form of mwt_pool_run_async(), the pool's
  * g_task_run_in_thread_sync(): runs @func on one of @pool's threads with
- * that thread's state, at %G_PRIORITY_DEFAULT, and returns what it
- * returned to the calling thread. Queueing, cancellation and closing
- * follow mwt_pool_run_async().
+ * that thread's state, and returns what it returned to the calling
+ * thread. Queueing, with @io_priority (lower values run first), and
+ * closing follow mwt_pool_run_async(): a call from a thread without a
+ * main loop waits its turn behind the more urgent tasks and those of the
+ * same priority queued before it.
+ *
+ * Cancellation follows mwt_pool_run_async() too, which is GIO's rule for
+ * g_task_run_in_thread_sync() and g_task_propagate_pointer(): if
+ * @cancellable is cancelled before this returns, it fails with
+ * %G_IO_ERROR_CANCELLED, even if @func returned a result, which is then
+ * freed with @result_destroy (or an error, which is dropped). Cancelled
+ * while queued, @func never runs; once it runs, stopping early is up to
+ * @func, which gets @cancellable.
  *
  * While it waits, the calling thread runs the mwt_run_in_main() calls made
  * into the pool's context if it owns that context or can acquire it, as
@@ -1123,11 +1140,13 @@ mwt_pool_sync_job_finished (gpointer data)
  * Since: 1.0
  */
 gpointer
-mwt_pool_run_sync (MwtPool       *pool,
-                   MwtPoolFunc    func,
-                   gpointer       func_data,
-                   GCancellable  *cancellable,
-                   GError       **error)
+mwt_pool_run_sync (MwtPool         *pool,
+                   MwtPoolFunc      func,
+                   gpointer         func_data,
+                   GDestroyNotify   result_destroy,
+                   int              io_priority,
+                   GCancellable    *cancellable,
+                   GError         **error)
 {
   gboolean own_thread;
   MwtBlocker blocker;
@@ -1149,7 +1168,7 @@ mwt_pool_run_sync (MwtPool       *pool,
     }
 
   mwt_blocker_init (&blocker);
-  mwt_job_init_sync (&sync, pool, func, func_data, cancellable, &blocker);
+  mwt_job_init_sync (&sync, pool, func, func_data, io_priority, cancellable, &blocker);
   mwt_pool_submit (pool, job);
   mwt_main_wait (pool->context, &blocker, mwt_pool_sync_job_finished, &sync);
   g_cancellable_disconnect (cancellable, sync.full.cancelled_id);
@@ -1157,6 +1176,16 @@ mwt_pool_run_sync (MwtPool       *pool,
 
   if (own_thread)
     mwt_scheduler_end_sync_wait (&pool->scheduler);
+
+  /* A cancellation wins over the outcome, as in g_task_propagate_pointer(). */
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      if (job->flags & MWT_JOB_FAILED)
+        g_error_free (job->u.error);
+      else if (job->u.result != NULL && result_destroy != NULL)
+        result_destroy (job->u.result);
+      return NULL;
+    }
 
   if (job->flags & MWT_JOB_FAILED)
     {

@@ -450,7 +450,7 @@ test_cancel_before_submit_while_busy (void)
   task = g_task_new (NULL, cancellable, store_completion, &run_task_done);
   mwt_pool_run_task (pool, task, test_return_true);
   g_clear_object (&task);
-  g_assert_null (mwt_pool_run_sync (pool, run_job, &job, cancellable, &error));
+  g_assert_null (mwt_pool_run_sync (pool, run_job, &job, NULL, G_PRIORITY_DEFAULT, cancellable, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
 

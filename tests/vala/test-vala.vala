@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 
 // The Vala binding: pools built with per-thread state, an async run with
-// yield, and closing.
+// yield, a blocking run, and closing.
 
 int n_inits = 0;
 int n_exits = 0;
@@ -51,6 +51,16 @@ int main () {
     });
     loop.run ();
     assert (sum == 42);
+    n_passed++;
+
+    try {
+        void* product = pool.run_sync ((thread_state, cancellable) => {
+            return (void*) (long) (6 * 7);
+        }, null, GLib.Priority.HIGH);
+        assert ((long) product == 42);
+    } catch (GLib.Error error) {
+        GLib.error ("%s", error.message);
+    }
     n_passed++;
 
     try {
