@@ -200,6 +200,7 @@ mwt_workers_init (MwtWorkers           *self,
   self->funcs = funcs;
   self->pool = pool;
   self->context = context;
+  self->dispatcher = mwt_dispatcher_get_for_context (context);
   g_mutex_init (&self->mutex);
   g_queue_init (&self->exited);
 }
@@ -209,6 +210,7 @@ void
 mwt_workers_clear (MwtWorkers *self)
 {
   g_assert (g_queue_is_empty (&self->exited));
+  mwt_dispatcher_unref (self->dispatcher);
   g_mutex_clear (&self->mutex);
 }
 

@@ -109,6 +109,7 @@ static void close_finish_with_foreign_result (void)
 static void close_without_pool (void) { g_assert_false (mwt_pool_close (NULL, NULL, NULL)); }
 static void run_in_main_without_func (void) { g_assert_null (mwt_run_in_main (NULL, NULL, NULL)); }
 static void run_in_main_task_without_func (void) { g_assert_null (mwt_run_in_main_task (NULL, NULL, NULL)); }
+static void run_in_main_dont_wait_without_func (void) { mwt_run_in_main_dont_wait (NULL, NULL, NULL); }
 
 typedef struct
 {
@@ -144,6 +145,8 @@ static const Case cases[] = {
   { "close-needs-a-pool", close_without_pool, "*CRITICAL*mwt_pool_close*MWT_IS_POOL*" },
   { "run-in-main-needs-a-func", run_in_main_without_func, "*CRITICAL*mwt_run_in_main*func != NULL*" },
   { "run-in-main-task-needs-a-func", run_in_main_task_without_func, "*CRITICAL*mwt_run_in_main_task*func != NULL*" },
+  { "run-in-main-dont-wait-needs-a-func", run_in_main_dont_wait_without_func,
+    "*CRITICAL*mwt_run_in_main_dont_wait*func != NULL*" },
 };
 
 static void
