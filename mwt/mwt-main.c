@@ -429,8 +429,9 @@ mwt_main_get_default_dispatcher (void)
  * <literal>run_in_main_dont_wait</literal>. It makes no #GSource per call,
  * as g_main_context_invoke() and g_idle_add_once() do: posts reach the
  * context in batches, through the source that delivers the completions of
- * the pools' tasks there, and within the same time budget (see the
- * thread-safety chapter).
+ * the pools' tasks there, and within the same time budget (see
+ * <link linkend="thread-safety-dispatch">Completions and the main
+ * loop</link>).
  *
  * Called from a pool thread, @func runs on the thread that iterates the
  * pool's own context (mwt_pool_get_context()), never on the pool thread,

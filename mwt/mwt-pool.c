@@ -40,7 +40,8 @@
  * their task, run their exit function and exited.
  *
  * A pool's threads can call back into the pool's own main context with
- * mwt_run_in_main().
+ * mwt_run_in_main(), or post a function there without waiting with
+ * mwt_run_in_main_dont_wait().
  *
  * Since: 1.0
  */
@@ -869,11 +870,9 @@ mwt_pool_get_n_queued (MwtPool *pool)
  * @pool: a #MwtPool
  *
  * Gets the pool's own main context: the thread-default main context of
- * the thread that created it. mwt_run_in_main() calls into it, and property
- * notifications are emitted on it. A worker can post work there without
- * waiting by attaching an idle source to it. (g_main_context_invoke_full()
- * runs the function at once on the worker if the context is the global
- * default one and nobody owns it at that moment.)
+ * the thread that created it. From the pool's threads, mwt_run_in_main()
+ * calls into it and mwt_run_in_main_dont_wait() posts to it without
+ * waiting; property notifications are emitted on it.
  *
  * Returns: (transfer none): the pool's #GMainContext
  *
