@@ -257,7 +257,9 @@ mwt_pool_unref_later (gpointer data)
 
 /* The last reference dropped on one of the pool's own threads: finalizing
  * there would wait for that very thread. The pool closes, lives on, and
- * goes on its own context instead.
+ * goes on its own context instead, if that context is ever iterated
+ * again: its threads detach rather than wait for a join that may never
+ * come.
  */
 static void
 mwt_pool_dispose (GObject *object)
@@ -273,6 +275,7 @@ mwt_pool_dispose (GObject *object)
 
       mwt_scheduler_close (&pool->scheduler);
       mwt_pool_detach_notifier (pool);
+      mwt_workers_detach (&pool->workers);
 
       g_source_set_static_name (source, "[mwt] unref pool");
       g_source_set_callback (source, mwt_pool_unref_later, g_object_ref (pool), NULL);
