@@ -993,8 +993,9 @@ mwt_pool_run_task (MwtPool           *pool,
  * @pool: a #MwtPool
  * @func: (scope notified) (closure func_data) (destroy func_data_destroy):
  *   the function to run on a pool thread
- * @func_data: data for @func
- * @func_data_destroy: (nullable): frees @func_data
+ * @func_data: data for @func, gone by the time @callback runs
+ * @func_data_destroy: (nullable): frees @func_data, on the caller's
+ *   context before @callback runs
  * @result_destroy: (nullable) (type GLib.FreeFunc) (scope async): frees a
  *   result of @func that nobody collected with mwt_pool_run_finish()
  * @io_priority: the I/O priority of the request: its place in the queue
@@ -1019,7 +1020,8 @@ mwt_pool_run_task (MwtPool           *pool,
  * follows the same rule.
  *
  * On the caller's context, @func_data_destroy runs first, then @callback:
- * @callback cannot reach @func_data, so pass what it needs as @user_data.
+ * @callback cannot reach @func_data, so pass what it needs as @user_data
+ * (with a reference of its own to an object that @func_data holds too).
  * A result that nobody collects (there is no @callback, or it does not
  * call mwt_pool_run_finish()) is freed with @result_destroy once the
  * #GAsyncResult is finalized, which is on the caller's context too unless
