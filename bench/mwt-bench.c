@@ -343,6 +343,86 @@ run_in_main_us (MwtPoolFunc func,
   return (now_us () - start) / n;
 }
 
+/* Posting: functions queued to the main context from the pool's threads,
+ * with mwt_run_in_main_dont_wait() or g_main_context_invoke(); the time
+ * until the last one ran.
+ */
+static void
+posted (gpointer data)
+{
+  one_done ();
+}
+
+static gboolean
+invoked (gpointer data)
+{
+  one_done ();
+
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+mwt_posts (gpointer       thread_state,
+           gpointer       func_data,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  gint n = GPOINTER_TO_INT (func_data);
+
+  for (gint i = 0; i < n; i++)
+    mwt_run_in_main_dont_wait (posted, NULL, NULL);
+
+  return NULL;
+}
+
+static gpointer
+invoke_posts (gpointer       thread_state,
+              gpointer       func_data,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  gint n = GPOINTER_TO_INT (func_data);
+
+  for (gint i = 0; i < n; i++)
+    g_main_context_invoke (NULL, invoked, NULL);
+
+  return NULL;
+}
+
+/* From the running loop, as calls_main_start(): the main thread owns the
+ * context throughout, so that no invoke runs on a worker. One task per
+ * thread shares out the posts.
+ */
+/* For --plain */
+static const gchar *post_ids[] = { "post", "invoke", NULL };
+
+static gboolean
+posts_start (gpointer data)
+{
+  CallsMain *posts = data;
+
+  for (gint i = 0; i < n_threads; i++)
+    mwt_pool_run_async (pool, posts->func, GINT_TO_POINTER (posts->n / n_threads + (i < posts->n % n_threads)),
+                        NULL, NULL, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gdouble
+posts_seconds (MwtPoolFunc func,
+               gint        n)
+{
+  CallsMain posts = { func, n };
+  gdouble start = now_us ();
+
+  n_done = 0;
+  n_target = n;
+  g_idle_add (posts_start, &posts);
+  g_main_loop_run (loop);
+
+  return (now_us () - start) / 1e6;
+}
+
 /* The floor: two threads handing a token back and forth with GMutex/GCond,
  * each signalling after it unlocked, so that the woken thread never waits
  * for the lock.
@@ -829,12 +909,37 @@ gtask_spin (GTask        *task,
   g_task_return_pointer (task, task_data, NULL);
 }
 
+/* The same, each also handing a function to the main context. */
+static gpointer
+mwt_spin_post (gpointer       thread_state,
+               gpointer       func_data,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  spin (spin_per_us);
+  mwt_run_in_main_dont_wait (posted, NULL, NULL);
+
+  return func_data;
+}
+
+static void
+gtask_spin_invoke (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  spin (spin_per_us);
+  g_main_context_invoke (NULL, invoked, NULL);
+  g_task_return_pointer (task, task_data, NULL);
+}
+
 typedef struct
 {
-  Way     way;
-  gint    n;
-  gint    n_submitted;
-  GArray *ticks;
+  Way      way;
+  gboolean posts;
+  gint     n;
+  gint     n_submitted;
+  GArray  *ticks;
 } FrameRun;
 
 static gboolean
@@ -860,10 +965,11 @@ frame_submit (gpointer data)
         {
           g_autoptr(GTask) task = g_task_new (NULL, NULL, task_done, NULL);
 
-          g_task_run_in_thread (task, gtask_spin);
+          g_task_run_in_thread (task, run->posts ? gtask_spin_invoke : gtask_spin);
         }
       else
-        mwt_pool_run_async (pool, mwt_spin, NULL, NULL, NULL, G_PRIORITY_DEFAULT, NULL, mwt_async_done, NULL);
+        mwt_pool_run_async (pool, run->posts ? mwt_spin_post : mwt_spin, NULL, NULL, NULL,
+                            G_PRIORITY_DEFAULT, NULL, mwt_async_done, NULL);
     }
 
   return run->n_submitted < run->n ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
@@ -887,22 +993,24 @@ percentile (const gdouble *sorted,
 }
 
 /* One run: the largest gap and the 99th percentile in ms, and the tasks
- * per second.
+ * per second. With @posts, each task also hands a function to the main
+ * context, and the run ends once those ran too.
  */
 static void
-frame_gap_run (Way      way,
-               gint     n,
-               gdouble *largest,
-               gdouble *p99,
-               gdouble *rate)
+frame_gap_run (Way       way,
+               gboolean  posts,
+               gint      n,
+               gdouble  *largest,
+               gdouble  *p99,
+               gdouble  *rate)
 {
-  FrameRun run = { way, n, 0, g_array_new (FALSE, FALSE, sizeof (gdouble)) };
+  FrameRun run = { way, posts, n, 0, g_array_new (FALSE, FALSE, sizeof (gdouble)) };
   g_autofree gdouble *gaps = NULL;
   gdouble start, end;
   guint tick_id, n_gaps;
 
   n_done = 0;
-  n_target = n;
+  n_target = posts ? 2 * n : n;
   start = now_us ();
   g_array_append_val (run.ticks, start);
   tick_id = g_timeout_add (FRAME_TICK_MS, frame_tick, &run);
@@ -1247,8 +1355,8 @@ measure_frame_gap (gint n)
       for (gint i = 0; i < 1000; i++)
         spin (spin_per_us);
       work[r] = (now_us () - start) / 1000;
-      frame_gap_run (WAY_MWT_RUN_ASYNC, n, &largest[0][r], &p99[0][r], &rate[0][r]);
-      frame_gap_run (WAY_G_TASK, n, &largest[1][r], &p99[1][r], &rate[1][r]);
+      frame_gap_run (WAY_MWT_RUN_ASYNC, FALSE, n, &largest[0][r], &p99[0][r], &rate[0][r]);
+      frame_gap_run (WAY_G_TASK, FALSE, n, &largest[1][r], &p99[1][r], &rate[1][r]);
     }
 
   report ("frame-gap work of a task (us)", "us", work, "", NULL, n_repeats, "(calibrated to 1)");
@@ -1257,8 +1365,41 @@ measure_frame_gap (gint n)
   report (rate_name, "1/s", rate[0], way_names[WAY_G_TASK], rate[1], n_repeats, ">= 3x");
 }
 
+/* Posting: @n posts from the pool's threads against as many
+ * g_main_context_invoke() calls; then the frame gap of @frame_tasks tasks
+ * that each post, against GTask's with an invoke each.
+ */
+static void
+measure_post (gint n,
+              gint frame_tasks)
+{
+  gdouble mwt[32], invoke[32];
+  gdouble largest[2][32], p99[2][32], rate[2][32];
+  g_autofree gchar *n_label = size_label (n);
+  g_autofree gchar *label = size_label (frame_tasks);
+  g_autofree gchar *post_name = g_strdup_printf ("post %s from pool threads (ms)", n_label);
+  g_autofree gchar *largest_name = g_strdup_printf ("frame-gap %s+posts largest (ms)", label);
+  g_autofree gchar *p99_name = g_strdup_printf ("frame-gap %s+posts p99 (ms)", label);
+  g_autofree gchar *rate_name = g_strdup_printf ("frame-gap %s+posts (tasks/s)", label);
+  const gchar *gtask_invoke = "g_task_run + invoke";
+
+  calibrate_spin ();
+  for (gint r = 0; r < n_repeats; r++)
+    {
+      mwt[r] = posts_seconds (mwt_posts, n) * 1e3;
+      invoke[r] = posts_seconds (invoke_posts, n) * 1e3;
+      frame_gap_run (WAY_MWT_RUN_ASYNC, TRUE, frame_tasks, &largest[0][r], &p99[0][r], &rate[0][r]);
+      frame_gap_run (WAY_G_TASK, TRUE, frame_tasks, &largest[1][r], &p99[1][r], &rate[1][r]);
+    }
+
+  report (post_name, "ms", mwt, "g_main_context_invoke", invoke, n_repeats, "<= 0.2x");
+  report (largest_name, "ms", largest[0], gtask_invoke, largest[1], n_repeats, "mwt <= 20 ms");
+  report (p99_name, "ms", p99[0], gtask_invoke, p99[1], n_repeats, "mwt <= 12 ms");
+  report (rate_name, "1/s", rate[0], gtask_invoke, rate[1], n_repeats, "");
+}
+
 static const gchar *groups[] = {
-  "burst", "latency", "run-in-main", "memory", "cancel", "priorities", "frame-gap", NULL
+  "burst", "latency", "run-in-main", "memory", "cancel", "priorities", "frame-gap", "post", NULL
 };
 
 static gboolean
@@ -1277,10 +1418,11 @@ main (int   argc,
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
     { "smoke", 0, 0, G_OPTION_ARG_NONE, &smoke, "A tiny run that only shows it works", NULL },
     { "only", 0, 0, G_OPTION_ARG_STRING, &only, "Measure one group of figures, to profile it: "
-      "burst, latency, run-in-main, memory, cancel, priorities or frame-gap", "GROUP" },
+      "burst, latency, run-in-main, memory, cancel, priorities, frame-gap or post", "GROUP" },
     { "plain", 0, 0, G_OPTION_ARG_STRING, &plain, "Only run one burst of --tasks tasks, one way, and "
       "print nothing, to count what it costs (see count-syscalls.sh): "
-      "run_async, run_task, g_task or thread_pool", "WAY" },
+      "run_async, run_task, g_task or thread_pool; or post or invoke, --tasks functions "
+      "handed to the main context from the pool's threads", "WAY" },
     { "tasks", 0, 0, G_OPTION_ARG_INT, &n_plain, "Tasks of the --plain burst (100000)", "N" },
     { "max-seconds", 0, 0, G_OPTION_ARG_DOUBLE, &max_seconds, "Skip the priorities runs that could "
       "take longer than S seconds each, measuring smaller ones instead (2)", "S" },
@@ -1296,7 +1438,8 @@ main (int   argc,
   if (!g_option_context_parse (options, &argc, &argv, &error) ||
       n_threads < 1 || n_repeats < 1 || n_repeats > 32 ||
       (only != NULL && !g_strv_contains (groups, only)) ||
-      (plain != NULL && (!g_strv_contains (way_ids, plain) || n_plain < 0)))
+      (plain != NULL && ((!g_strv_contains (way_ids, plain) && !g_strv_contains (post_ids, plain)) ||
+                         n_plain < 0)))
     {
       g_printerr ("mwt-bench: %s\n", error ? error->message : "bad --threads, --repeats (1-32), --only, --plain or --tasks");
       return 1;
@@ -1330,6 +1473,10 @@ main (int   argc,
       for (Way way = 0; way < N_WAYS; way++)
         if (n_plain > 0 && g_str_equal (plain, way_ids[way]))
           burst_seconds (way, n_plain);
+      if (n_plain > 0 && g_str_equal (plain, post_ids[0]))
+        posts_seconds (mwt_posts, n_plain);
+      if (n_plain > 0 && g_str_equal (plain, post_ids[1]))
+        posts_seconds (invoke_posts, n_plain);
     }
   else if (!json)
     {
@@ -1355,6 +1502,8 @@ main (int   argc,
     measure_priorities (queued, queued_against);
   if (wanted ("frame-gap"))
     measure_frame_gap (frame_tasks);
+  if (wanted ("post"))
+    measure_post (small, frame_tasks);
 
   if (json && plain == NULL)
     g_print ("%s\n]\n", json_out->str);

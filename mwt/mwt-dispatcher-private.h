@@ -27,7 +27,8 @@ typedef gboolean (*MwtDispatchFilter) (MwtDispatchItem *item,
 /* Embedded at the start of whatever a thread hands to a context. The
  * link may sit in another queue first (a run queue, say); its data is
  * the function that dispatches the item on the context, which may free
- * the item.
+ * the item. An item still queued when the context is finalized is
+ * dispatched then (see mwt_dispatcher_is_dead()).
  */
 struct _MwtDispatchItem
 {
@@ -47,6 +48,7 @@ MwtDispatcher *mwt_dispatcher_ref                (MwtDispatcher     *self);
 void           mwt_dispatcher_unref              (MwtDispatcher     *self);
 gboolean       mwt_dispatcher_serves             (MwtDispatcher     *self,
                                                   GMainContext      *context);
+gboolean       mwt_dispatcher_is_dead            (MwtDispatcher     *self);
 
 MwtWakeup     *mwt_dispatcher_push               (MwtDispatcher     *self,
                                                   MwtDispatchItem   *item) G_GNUC_WARN_UNUSED_RESULT;

@@ -309,12 +309,23 @@ static void
 mwt_dispatcher_detach (gpointer data)
 {
   MwtDispatcher *self = data;
+  GQueue left;
 
   g_mutex_lock (&registry_lock);
   if (g_hash_table_lookup (registry, self->context) == self)
     g_hash_table_remove (registry, self->context);
   g_atomic_int_set (&self->dead, TRUE);
   g_mutex_unlock (&registry_lock);
+
+  /* Only items that keep no reference to the context can be left (see
+   * mwt_dispatcher_is_dead()), and nobody can queue more: every thread
+   * that could holds the context.
+   */
+  g_mutex_lock (&self->mutex);
+  left = self->done;
+  g_queue_init (&self->done);
+  g_mutex_unlock (&self->mutex);
+  mwt_dispatch_items (&left);
 
   mwt_dispatcher_unref (self);
 }
@@ -403,6 +414,17 @@ mwt_dispatcher_serves (MwtDispatcher *self,
                        GMainContext  *context)
 {
   return self->context == context && !g_atomic_int_get (&self->dead);
+}
+
+/* Whether the context of @self is gone. Items still queued then are
+ * dispatched all the same, by the thread that finalizes the context,
+ * while it does: an item that keeps no reference to its context (a
+ * posted function) checks this to drop itself instead of running.
+ */
+gboolean
+mwt_dispatcher_is_dead (MwtDispatcher *self)
+{
+  return g_atomic_int_get (&self->dead);
 }
 
 /* Queues @item on @queue; the first item of a batch takes a reference to

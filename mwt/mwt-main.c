@@ -20,12 +20,14 @@
  * read state that only the main thread may touch, or to ask the user
  * something. mwt_run_in_main() runs a function there and waits for its
  * result; mwt_run_in_main_task() lets that function take its time and
- * complete a #GTask later.
+ * complete a #GTask later. mwt_run_in_main_dont_wait() posts a function
+ * there and returns at once: to record a result or show progress, where
+ * the worker has nothing to wait for.
  *
- * From a pool thread, both target the pool's own context (see
+ * From a pool thread, all three target the pool's own context (see
  * mwt_pool_get_context()), and the function always runs on the thread
- * that iterates that context. Elsewhere, both target the global default
- * main context the way g_main_context_invoke() does.
+ * that iterates that context. Elsewhere, they target the global default
+ * main context: the first two the way g_main_context_invoke() does.
  *
  * Since: 1.0
  */
@@ -369,4 +371,115 @@ mwt_run_in_main_task (MwtMainTaskFunc   func,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   return mwt_main_call_invoke (NULL, func, user_data, error);
+}
+
+/* Posting */
+
+/* A function posted to a context. It keeps no reference to the context:
+ * if the context goes first, the post is dropped there (see
+ * mwt_dispatcher_is_dead()).
+ */
+typedef struct
+{
+  MwtDispatchItem  item;
+  MwtDispatcher   *dispatcher;
+  GSourceOnceFunc  func;
+  gpointer         user_data;
+  GDestroyNotify   notify;
+} MwtMainPost;
+
+static void
+mwt_main_post_dispatch (MwtDispatchItem *item)
+{
+  MwtMainPost *post = (MwtMainPost *) item;
+
+  if (!mwt_dispatcher_is_dead (post->dispatcher))
+    post->func (post->user_data);
+  if (post->notify != NULL)
+    post->notify (post->user_data);
+  g_slice_free (MwtMainPost, post);
+}
+
+/* The global default context is never finalized: its dispatcher is kept
+ * for good, which spares a look-up per post.
+ */
+static MwtDispatcher *
+mwt_main_get_default_dispatcher (void)
+{
+  static MwtDispatcher *dispatcher;
+
+  if (g_once_init_enter (&dispatcher))
+    g_once_init_leave (&dispatcher, mwt_dispatcher_get_for_context (g_main_context_default ()));
+
+  return dispatcher;
+}
+
+/**
+ * mwt_run_in_main_dont_wait:
+ * @func: (scope notified) (closure user_data) (destroy notify): the
+ *   function to run on the main context
+ * @user_data: data for @func
+ * @notify: (nullable): frees @user_data once @func has run, or once it
+ *   never will
+ *
+ * Queues @func to run on the main context, and returns at once. This is
+ * the form of mwt_run_in_main() for a pool thread that hands something
+ * over (a result to record in a table of the main thread, progress to
+ * show) and has nothing to wait for: OCaml Lwt's
+ * <literal>run_in_main_dont_wait</literal>. It makes no #GSource per call,
+ * as g_main_context_invoke() and g_idle_add_once() do: posts reach the
+ * context in batches, through the source that delivers the completions of
+ * the pools' tasks there, and within the same time budget (see
+ * <link linkend="thread-safety-dispatch">Completions and the main
+ * loop</link>).
+ *
+ * Called from a pool thread, @func runs on the thread that iterates the
+ * pool's own context (mwt_pool_get_context()), never on the pool thread,
+ * also when the post was made from the pool's init or exit function,
+ * after the pool was closed or while it is finalized. The context must be
+ * iterated for @func to run.
+ *
+ * Called from any other thread, @func goes to g_main_context_default() in
+ * the same way. Unlike mwt_run_in_main() and g_main_context_invoke(), it
+ * never runs at once, even when the calling thread owns that context: it
+ * would then run in the middle of whatever the caller is doing, and
+ * before the posts queued ahead of it.
+ *
+ * On a context, posts run in the order they were queued (so each thread's
+ * in the order it made them), and in order with the completions that
+ * pools deliver there: a post that a mwt_pool_run_async() function made
+ * runs before that task's callback, when the callback runs on the same
+ * context, and before the callback of a mwt_pool_drain_async() or
+ * mwt_pool_close_async() made there that waits for the task (or, for a
+ * close, for the thread that posted from its exit function). The callback
+ * of a mwt_pool_run_task() task is GTask's own idle, ordered by its
+ * priority only.
+ *
+ * A post is never lost. It runs, and then @notify frees @user_data, on the
+ * context's thread. A context that is finalized first (the global default
+ * one never is) drops the posts it still holds: the thread that finalizes
+ * it runs their @notify, and never @func.
+ *
+ * @func may post again: the new post runs in a later dispatch.
+ *
+ * Since: 1.0
+ */
+void
+mwt_run_in_main_dont_wait (GSourceOnceFunc func,
+                           gpointer        user_data,
+                           GDestroyNotify  notify)
+{
+  MwtWorker *worker = mwt_worker_get_current ();
+  MwtMainPost *post;
+
+  g_return_if_fail (func != NULL);
+
+  post = g_slice_new (MwtMainPost);
+  mwt_dispatch_item_init (&post->item, mwt_main_post_dispatch);
+  post->dispatcher = worker != NULL ? worker->workers->dispatcher : mwt_main_get_default_dispatcher ();
+  post->func = func;
+  post->user_data = user_data;
+  post->notify = notify;
+
+  mwt_wakeup_signal (mwt_dispatcher_push (post->dispatcher, &post->item));
 }

@@ -48,7 +48,8 @@
  * [Coming from OCaml mwt][ocaml-mapping].
  *
  * A pool's threads can call back into the pool's own main context with
- * mwt_run_in_main().
+ * mwt_run_in_main(), or post a function there without waiting with
+ * mwt_run_in_main_dont_wait().
  *
  * Since: 1.0
  */
@@ -307,7 +308,9 @@ mwt_pool_unref_later (gpointer data)
 
 /* The last reference dropped on one of the pool's own threads: finalizing
  * there would wait for that very thread. The pool closes, lives on, and
- * goes on its own context instead.
+ * goes on its own context instead, if that context is ever iterated
+ * again: its threads detach rather than wait for a join that may never
+ * come.
  */
 static void
 mwt_pool_dispose (GObject *object)
@@ -323,6 +326,7 @@ mwt_pool_dispose (GObject *object)
 
       mwt_scheduler_close (&pool->scheduler);
       mwt_pool_detach_notifier (pool);
+      mwt_workers_detach (&pool->workers);
 
       g_source_set_static_name (source, "[mwt] unref pool");
       g_source_set_callback (source, mwt_pool_unref_later, g_object_ref (pool), NULL);
@@ -929,11 +933,9 @@ mwt_pool_get_n_queued (MwtPool *pool)
  * @pool: a #MwtPool
  *
  * Gets the pool's own main context: the thread-default main context of
- * the thread that created it. mwt_run_in_main() calls into it, and property
- * notifications are emitted on it. A worker can post work there without
- * waiting by attaching an idle source to it. (g_main_context_invoke_full()
- * runs the function at once on the worker if the context is the global
- * default one and nobody owns it at that moment.)
+ * the thread that created it. From the pool's threads, mwt_run_in_main()
+ * calls into it and mwt_run_in_main_dont_wait() posts to it without
+ * waiting; property notifications are emitted on it.
  *
  * Returns: (transfer none): the pool's #GMainContext
  *
@@ -1056,8 +1058,9 @@ mwt_pool_run_task (MwtPool           *pool,
  * @pool: a #MwtPool
  * @func: (scope notified) (closure func_data) (destroy func_data_destroy):
  *   the function to run on a pool thread
- * @func_data: data for @func
- * @func_data_destroy: (nullable): frees @func_data
+ * @func_data: data for @func, gone by the time @callback runs
+ * @func_data_destroy: (nullable): frees @func_data, on the caller's
+ *   context before @callback runs
  * @result_destroy: (nullable) (type GLib.FreeFunc) (scope async): frees a
  *   result of @func that nobody collected with mwt_pool_run_finish()
  * @io_priority: the I/O priority of the request: its place in the queue
@@ -1078,10 +1081,12 @@ mwt_pool_run_task (MwtPool           *pool,
  * started, stopping early is up to @func, which gets @cancellable. As with
  * any #GTask, a call whose @cancellable is cancelled before @callback runs
  * completes with %G_IO_ERROR_CANCELLED, even if @func returned a result:
- * that result is then freed with @result_destroy.
+ * that result is then freed with @result_destroy. mwt_pool_run_sync()
+ * follows the same rule.
  *
  * On the caller's context, @func_data_destroy runs first, then @callback:
- * @callback cannot reach @func_data, so pass what it needs as @user_data.
+ * @callback cannot reach @func_data, so pass what it needs as @user_data
+ * (with a reference of its own to an object that @func_data holds too).
  * A result that nobody collects (there is no @callback, or it does not
  * call mwt_pool_run_finish()) is freed with @result_destroy once the
  * #GAsyncResult is finalized, which is on the caller's context too unless
@@ -1200,20 +1205,36 @@ mwt_pool_wait_for_call (MwtPool       *pool,
   return job->u.result;
 }
 
+/* @result_destroy is typed GFreeFunc for the reason given at
+ * mwt_pool_run_async().
+ */
 /**
  * mwt_pool_run_sync:
  * @pool: a #MwtPool
  * @func: (scope call) (closure func_data): the function to run on a pool
  *   thread
  * @func_data: data for @func
+ * @result_destroy: (nullable) (type GLib.FreeFunc) (scope call): frees a
+ *   result of @func that is not returned, because the call was cancelled
+ * @io_priority: the I/O priority of the request: its place in the queue
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for a #GError
  *
  * The blocking form of mwt_pool_run_async(), the pool's
  * g_task_run_in_thread_sync(): runs @func on one of @pool's threads with
- * that thread's state, at %G_PRIORITY_DEFAULT, and returns what it
- * returned to the calling thread. Queueing, cancellation and closing
- * follow mwt_pool_run_async().
+ * that thread's state, and returns what it returned to the calling
+ * thread. Queueing, with @io_priority (lower values run first), and
+ * closing follow mwt_pool_run_async(): a call from a thread without a
+ * main loop waits its turn behind the more urgent tasks and those of the
+ * same priority queued before it.
+ *
+ * Cancellation follows mwt_pool_run_async() too, which is GIO's rule for
+ * g_task_run_in_thread_sync() and g_task_propagate_pointer(): if
+ * @cancellable is cancelled before this returns, it fails with
+ * %G_IO_ERROR_CANCELLED, even if @func returned a result, which is then
+ * freed with @result_destroy (or an error, which is dropped). Cancelled
+ * while queued, @func never runs; once it runs, stopping early is up to
+ * @func, which gets @cancellable.
  *
  * While it waits, the calling thread runs the mwt_run_in_main() calls made
  * into the pool's context if it owns that context or can acquire it, as
@@ -1232,19 +1253,41 @@ mwt_pool_wait_for_call (MwtPool       *pool,
  * Since: 1.0
  */
 gpointer
-mwt_pool_run_sync (MwtPool       *pool,
-                   MwtPoolFunc    func,
-                   gpointer       func_data,
-                   GCancellable  *cancellable,
-                   GError       **error)
+mwt_pool_run_sync (MwtPool         *pool,
+                   MwtPoolFunc      func,
+                   gpointer         func_data,
+                   GDestroyNotify   result_destroy,
+                   int              io_priority,
+                   GCancellable    *cancellable,
+                   GError         **error)
 {
+  GError *local_error = NULL;
+  gpointer result;
+
   g_return_val_if_fail (MWT_IS_POOL (pool), NULL);
   g_return_val_if_fail (mwt_pool_is_initialized (pool), NULL);
   g_return_val_if_fail (func != NULL, NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return mwt_pool_wait_for_call (pool, func, func_data, G_PRIORITY_DEFAULT, cancellable, error);
+  result = mwt_pool_wait_for_call (pool, func, func_data, io_priority, cancellable, &local_error);
+
+  /* A cancellation wins over the outcome, as in g_task_propagate_pointer(). */
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      g_clear_error (&local_error);
+      if (result != NULL && result_destroy != NULL)
+        result_destroy (result);
+      return NULL;
+    }
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return NULL;
+    }
+
+  return result;
 }
 
 /* Pushing items */
@@ -1327,12 +1370,13 @@ mwt_pool_run_pushed_item (gpointer       thread_state,
  * The blocking form of mwt_pool_push(), as mwt_pool_run_sync() is of
  * mwt_pool_run_async(): runs @item with @runner's function on one of
  * @pool's threads and returns once it has. @runner's done function is not
- * called: this returns why the item never ran instead. Waiting follows
- * mwt_pool_run_sync(), mwt_run_in_main() calls served and
- * %G_IO_ERROR_WOULD_BLOCK included.
+ * called: this returns why the item never ran instead. Waiting and
+ * cancellation follow mwt_pool_run_sync(), mwt_run_in_main() calls served
+ * and %G_IO_ERROR_WOULD_BLOCK included: if @cancellable is cancelled
+ * before this returns, it fails with %G_IO_ERROR_CANCELLED even if @item
+ * ran.
  *
- * Returns: %TRUE once @item has run, or %FALSE with @error set if it never
- *   did
+ * Returns: %TRUE once @item has run, or %FALSE with @error set
  *
  * Since: 1.0
  */
@@ -1355,6 +1399,14 @@ mwt_pool_push_sync (MwtPool       *pool,
 
   mwt_pool_wait_for_call (pool, mwt_pool_run_pushed_item, &pushed, io_priority, cancellable,
                           &local_error);
+
+  /* As for mwt_pool_run_sync(), a cancellation wins over the outcome. */
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      g_clear_error (&local_error);
+      return FALSE;
+    }
+
   if (local_error != NULL)
     {
       g_propagate_error (error, local_error);

@@ -191,6 +191,8 @@ MWT_AVAILABLE_IN_ALL
 gpointer      mwt_pool_run_sync       (MwtPool              *pool,
                                        MwtPoolFunc           func,
                                        gpointer              func_data,
+                                       GDestroyNotify        result_destroy,
+                                       int                   io_priority,
                                        GCancellable         *cancellable,
                                        GError              **error);
 

@@ -34,10 +34,15 @@ typedef struct _MwtWorkers
   /* For mwt_pool_get_current() and mwt_run_in_main(): not references. */
   MwtPool              *pool;
   GMainContext         *context;
+  /* The context's, a reference: where mwt_run_in_main_dont_wait() posts. */
+  MwtDispatcher        *dispatcher;
 
-  /* Threads that are done and can be joined. */
+  /* Threads that are done and can be joined; or, once nobody will join
+   * them, none: each detaches itself.
+   */
   GMutex                mutex;
   GQueue                exited;
+  gboolean              detached;
 } MwtWorkers;
 
 struct _MwtWorker
@@ -62,6 +67,7 @@ void            mwt_workers_start             (MwtWorkers           *self,
                                                MwtNotice            *notice,
                                                MwtThreadBatch      **batch_out);
 void            mwt_workers_join_exited       (MwtWorkers           *self);
+void            mwt_workers_detach            (MwtWorkers           *self);
 
 MwtWorker      *mwt_worker_get_current        (void);
 

@@ -178,10 +178,17 @@ mwt_worker_main (gpointer data)
   g_private_set (&current_worker, NULL);
 
   /* Joinable before it counts as gone: whoever waits for every thread to
-   * leave then joins this one too.
+   * leave then joins this one too. Detached instead if nobody will; the
+   * pool may go once the thread left, which touches nothing of it after.
    */
   g_mutex_lock (&workers->mutex);
-  g_queue_push_tail_link (&workers->exited, &worker->link);
+  if (workers->detached)
+    {
+      g_thread_unref (worker->thread);
+      g_free (worker);
+    }
+  else
+    g_queue_push_tail_link (&workers->exited, &worker->link);
   g_mutex_unlock (&workers->mutex);
 
   mwt_scheduler_leave (workers->scheduler);
@@ -200,6 +207,7 @@ mwt_workers_init (MwtWorkers           *self,
   self->funcs = funcs;
   self->pool = pool;
   self->context = context;
+  self->dispatcher = mwt_dispatcher_get_for_context (context);
   g_mutex_init (&self->mutex);
   g_queue_init (&self->exited);
 }
@@ -209,6 +217,7 @@ void
 mwt_workers_clear (MwtWorkers *self)
 {
   g_assert (g_queue_is_empty (&self->exited));
+  mwt_dispatcher_unref (self->dispatcher);
   g_mutex_clear (&self->mutex);
 }
 
@@ -293,6 +302,33 @@ mwt_workers_join_exited (MwtWorkers *self)
       MwtWorker *worker = link->data;
 
       g_thread_join (worker->thread);
+      g_free (worker);
+    }
+}
+
+/* Nobody may ever join the threads: the pool may never be finalized. The
+ * threads that are done are detached now, and the others detach
+ * themselves on their way out (dropping the last reference to a joinable
+ * GThread that was never joined detaches it). Called by a thread of the
+ * pool too.
+ */
+void
+mwt_workers_detach (MwtWorkers *self)
+{
+  GQueue exited;
+  GList *link;
+
+  g_mutex_lock (&self->mutex);
+  self->detached = TRUE;
+  exited = self->exited;
+  g_queue_init (&self->exited);
+  g_mutex_unlock (&self->mutex);
+
+  while ((link = g_queue_pop_head_link (&exited)) != NULL)
+    {
+      MwtWorker *worker = link->data;
+
+      g_thread_unref (worker->thread);
       g_free (worker);
     }
 }

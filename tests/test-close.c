@@ -450,7 +450,7 @@ test_cancel_before_submit_while_busy (void)
   task = g_task_new (NULL, cancellable, store_completion, &run_task_done);
   mwt_pool_run_task (pool, task, test_return_true);
   g_clear_object (&task);
-  g_assert_null (mwt_pool_run_sync (pool, run_job, &job, cancellable, &error));
+  g_assert_null (mwt_pool_run_sync (pool, run_job, &job, NULL, G_PRIORITY_DEFAULT, cancellable, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
 
@@ -1256,6 +1256,59 @@ test_last_unref_on_own_thread_is_critical (void)
   test_iterate_pending (NULL);
 }
 
+/* The same, in a program that never iterates the pool's context again:
+ * the pool cannot be finalized, and nobody can join its threads, which
+ * must not stay behind as threads neither joined nor detached (a leak
+ * that ThreadSanitizer reports when the program exits).
+ */
+static guint
+count_pool_threads (void)
+{
+  g_autoptr(GDir) tasks = g_dir_open ("/proc/self/task", 0, NULL);
+  const gchar *tid;
+  guint n = 0;
+
+  g_assert_nonnull (tasks);
+  while ((tid = g_dir_read_name (tasks)) != NULL)
+    {
+      g_autofree gchar *path = g_build_filename ("/proc/self/task", tid, "comm", NULL);
+      g_autofree gchar *name = NULL;
+
+      /* A thread that exits meanwhile has no name to read. */
+      if (g_file_get_contents (path, &name, NULL, NULL) && g_str_has_prefix (name, "mwt-worker"))
+        n++;
+    }
+
+  return n;
+}
+
+static void
+test_last_unref_on_own_thread_leaves_no_thread_to_join (void)
+{
+  static LastReference last;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, test_child_timeout_usec (), G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
+      g_test_trap_assert_stderr ("*CRITICAL*");
+      return;
+    }
+
+  g_log_set_always_fatal (G_LOG_FATAL_MASK);
+
+  test_counter_init (&last.exited);
+  last.pool = mwt_pool_new (1, NULL, drop_last_reference_at_exit, &last, NULL, &error);
+  g_assert_no_error (error);
+
+  mwt_pool_close_async (last.pool, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+  test_counter_wait_for (&last.exited, 1);
+
+  /* The thread is gone, and the program ends without a join. */
+  test_poll_until (count_pool_threads () == 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1296,6 +1349,8 @@ main (int   argc,
   g_test_add_func ("/Mwt/Pool/close/last-unref-loses-no-task", test_last_unref_with_tasks_in_flight);
   g_test_add_func ("/Mwt/Pool/close/last-unref-on-own-thread-is-a-critical",
                    test_last_unref_on_own_thread_is_critical);
+  g_test_add_func ("/Mwt/Pool/close/last-unref-on-own-thread-leaves-no-thread-to-join",
+                   test_last_unref_on_own_thread_leaves_no_thread_to_join);
   g_test_add_func ("/Mwt/Pool/close/finalize-closes-open-pool", test_finalize_closes_open_pool);
 
   return g_test_run ();

@@ -886,7 +886,7 @@ test_drain_blocking_from_a_pool_thread_would_block (void)
     return;
 
   pool = mwt_pool_new (2, NULL, NULL, NULL, NULL, NULL);
-  g_assert_null (mwt_pool_run_sync (pool, drain_own_pool, NULL, NULL, &error));
+  g_assert_null (mwt_pool_run_sync (pool, drain_own_pool, NULL, NULL, G_PRIORITY_DEFAULT, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
 }
 

@@ -116,7 +116,7 @@ uninitialized_pool (void)
   return g_object_new (MWT_TYPE_POOL, NULL);
 }
 static void run_async_on_uninitialized_pool (void) { mwt_pool_run_async (uninitialized_pool (), test_return_func_data, NULL, NULL, NULL, G_PRIORITY_DEFAULT, NULL, NULL, NULL); }
-static void run_sync_on_uninitialized_pool (void) { g_assert_null (mwt_pool_run_sync (uninitialized_pool (), test_return_func_data, NULL, NULL, NULL)); }
+static void run_sync_on_uninitialized_pool (void) { g_assert_null (mwt_pool_run_sync (uninitialized_pool (), test_return_func_data, NULL, NULL, G_PRIORITY_DEFAULT, NULL, NULL)); }
 static void run_task_on_uninitialized_pool (void)
 {
   g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
@@ -131,6 +131,7 @@ static void runner_without_func (void) { g_assert_null (mwt_runner_new (MWT_RUNN
 static void drain_without_pool (void) { g_assert_false (mwt_pool_drain (NULL, NULL, NULL)); }
 static void run_in_main_without_func (void) { g_assert_null (mwt_run_in_main (NULL, NULL, NULL)); }
 static void run_in_main_task_without_func (void) { g_assert_null (mwt_run_in_main_task (NULL, NULL, NULL)); }
+static void run_in_main_dont_wait_without_func (void) { mwt_run_in_main_dont_wait (NULL, NULL, NULL); }
 
 typedef struct
 {
@@ -175,6 +176,8 @@ static const Case cases[] = {
   { "runner-needs-a-func", runner_without_func, "*CRITICAL*mwt_runner_new*func != NULL*" },
   { "run-in-main-needs-a-func", run_in_main_without_func, "*CRITICAL*mwt_run_in_main*func != NULL*" },
   { "run-in-main-task-needs-a-func", run_in_main_task_without_func, "*CRITICAL*mwt_run_in_main_task*func != NULL*" },
+  { "run-in-main-dont-wait-needs-a-func", run_in_main_dont_wait_without_func,
+    "*CRITICAL*mwt_run_in_main_dont_wait*func != NULL*" },
 };
 
 static void

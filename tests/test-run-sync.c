@@ -39,7 +39,7 @@ run_sync_from_plain_thread (gpointer data)
 {
   g_autoptr(GError) error = NULL;
 
-  return mwt_pool_run_sync (data, join_state_and_data, "plain", NULL, &error);
+  return mwt_pool_run_sync (data, join_state_and_data, "plain", g_free, G_PRIORITY_DEFAULT, NULL, &error);
 }
 
 static void
@@ -56,7 +56,7 @@ test_from_other_thread_returns_result (void)
   pool = mwt_pool_new (2, name_state, free_state, NULL, NULL, &error);
   g_assert_no_error (error);
 
-  result = mwt_pool_run_sync (pool, join_state_and_data, "main", NULL, &error);
+  result = mwt_pool_run_sync (pool, join_state_and_data, "main", g_free, G_PRIORITY_DEFAULT, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (result, ==, "state and main");
 
@@ -129,7 +129,7 @@ test_cancelled_while_queued (void)
   canceller.pool = pool;
   canceller.cancellable = cancellable;
   thread = g_thread_new ("canceller", cancel_once_queued, &canceller);
-  g_assert_null (mwt_pool_run_sync (pool, record_run, &ran, cancellable, &error));
+  g_assert_null (mwt_pool_run_sync (pool, record_run, &ran, NULL, G_PRIORITY_DEFAULT, cancellable, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_thread_join (thread);
 
@@ -137,6 +137,140 @@ test_cancelled_while_queued (void)
   test_iterate_until (NULL, busy_result != NULL);
   g_assert_false (g_atomic_int_get (&ran));
   test_gate_clear (&gate);
+}
+
+/* Cancelled while it runs: the function's outcome is dropped, and the
+ * call fails with CANCELLED, as g_task_run_in_thread_sync() and
+ * g_task_propagate_pointer() do.
+ */
+typedef struct
+{
+  gboolean fails;
+  gint     n_freed;
+} Outcome;
+
+static void
+free_outcome (gpointer data)
+{
+  Outcome *outcome = data;
+
+  g_atomic_int_inc (&outcome->n_freed);
+}
+
+static gpointer
+cancel_then_return (gpointer       thread_state,
+                    gpointer       func_data,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  Outcome *outcome = func_data;
+
+  g_cancellable_cancel (cancellable);
+  if (outcome->fails)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED, "its own error");
+      return NULL;
+    }
+
+  return outcome;
+}
+
+static void
+test_cancelled_while_running (gconstpointer data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(MwtPool) pool = NULL;
+  g_autoptr(GError) error = NULL;
+  Outcome outcome = { GPOINTER_TO_INT (data), 0 };
+
+  if (test_ran_in_child ())
+    return;
+
+  pool = mwt_pool_new (1, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_null (mwt_pool_run_sync (pool, cancel_then_return, &outcome, free_outcome,
+                                    G_PRIORITY_DEFAULT, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  /* A result is freed; an error is the pool's to drop. */
+  g_assert_cmpint (g_atomic_int_get (&outcome.n_freed), ==, outcome.fails ? 0 : 1);
+}
+
+/* The call takes its place in the queue by its priority: behind the tasks
+ * of the same priority queued before it and the more urgent ones, ahead
+ * of the less urgent ones.
+ */
+static GMutex order_mutex;
+static GString *order;
+
+static gpointer
+record_letter (gpointer       thread_state,
+               gpointer       func_data,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  g_mutex_lock (&order_mutex);
+  g_string_append (order, func_data);
+  g_mutex_unlock (&order_mutex);
+
+  return NULL;
+}
+
+static gpointer
+run_sync_at_low_priority (gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  mwt_pool_run_sync (data, record_letter, "S", NULL, G_PRIORITY_LOW, NULL, &error);
+  g_assert_no_error (error);
+
+  return NULL;
+}
+
+static void
+test_takes_its_place_by_priority (void)
+{
+  static const struct { const gchar *letter; gint priority; } queued[] = {
+    { "L", G_PRIORITY_LOW }, { "D", G_PRIORITY_DEFAULT }, { "H", G_PRIORITY_HIGH },
+  };
+  g_autoptr(MwtPool) pool = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *results[G_N_ELEMENTS (queued)] = { NULL, };
+  GAsyncResult *gate_result = NULL;
+  GThread *helper;
+  TestGate gate;
+
+  if (test_ran_in_child ())
+    return;
+
+  order = g_string_new (NULL);
+  test_gate_init (&gate);
+  pool = mwt_pool_new (1, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  mwt_pool_run_async (pool, pass_gate, &gate, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
+                      test_store_result, &gate_result);
+  test_gate_wait_for (&gate, 1);
+
+  /* L, then the blocking call at the same priority, then D and H. */
+  mwt_pool_run_async (pool, record_letter, (gpointer) queued[0].letter, NULL, NULL, queued[0].priority,
+                      NULL, test_store_result, &results[0]);
+  helper = g_thread_new ("run-sync", run_sync_at_low_priority, pool);
+  test_poll_until (mwt_pool_get_n_queued (pool) == 2);
+  for (guint i = 1; i < G_N_ELEMENTS (queued); i++)
+    mwt_pool_run_async (pool, record_letter, (gpointer) queued[i].letter, NULL, NULL, queued[i].priority,
+                        NULL, test_store_result, &results[i]);
+
+  test_gate_open (&gate);
+  g_thread_join (helper);
+  test_iterate_until (NULL, results[0] != NULL && results[1] != NULL && results[2] != NULL &&
+                            gate_result != NULL);
+  g_assert_cmpstr (order->str, ==, "HDLS");
+
+  for (guint i = 0; i < G_N_ELEMENTS (queued); i++)
+    g_object_unref (results[i]);
+  g_object_unref (gate_result);
+  test_gate_clear (&gate);
+  g_string_free (order, TRUE);
 }
 
 /* From a pool thread: the call waits for another thread of the same
@@ -188,7 +322,8 @@ run_sync_on_own_pool (gpointer       thread_state,
   if (nested->second)
     test_poll_until (mwt_pool_get_n_queued (pool) == 1);
 
-  nested->inner_result = mwt_pool_run_sync (pool, record_inner_thread, nested, NULL, &nested->error);
+  nested->inner_result = mwt_pool_run_sync (pool, record_inner_thread, nested, NULL, G_PRIORITY_DEFAULT,
+                                            NULL, &nested->error);
 
   return nested;
 }
@@ -290,7 +425,7 @@ run_sync_through_gate (gpointer       thread_state,
                        GCancellable  *cancellable,
                        GError       **error)
 {
-  return mwt_pool_run_sync (mwt_pool_get_current (), pass_gate, func_data, NULL, error);
+  return mwt_pool_run_sync (mwt_pool_get_current (), pass_gate, func_data, NULL, G_PRIORITY_DEFAULT, NULL, error);
 }
 
 static gboolean
@@ -362,7 +497,7 @@ test_serves_run_in_main_calls (void)
   pool = mwt_pool_new (1, NULL, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
 
-  result = mwt_pool_run_sync (pool, call_main, "served", NULL, &error);
+  result = mwt_pool_run_sync (pool, call_main, "served", NULL, G_PRIORITY_DEFAULT, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (result, ==, "served");
 }
@@ -378,6 +513,12 @@ main (int   argc,
                    test_from_other_thread_returns_result);
   g_test_add_func ("/Mwt/Pool/run-sync/cancelled-while-queued-fails-with-cancelled",
                    test_cancelled_while_queued);
+  g_test_add_data_func ("/Mwt/Pool/run-sync/cancelled-while-running-fails-and-frees-the-result",
+                        GINT_TO_POINTER (FALSE), test_cancelled_while_running);
+  g_test_add_data_func ("/Mwt/Pool/run-sync/cancelled-while-running-fails-with-cancelled-not-its-error",
+                        GINT_TO_POINTER (TRUE), test_cancelled_while_running);
+  g_test_add_func ("/Mwt/Pool/run-sync/takes-its-place-in-the-queue-by-priority",
+                   test_takes_its_place_by_priority);
   g_test_add_func ("/Mwt/Pool/run-sync/from-the-only-pool-thread-would-block",
                    test_from_only_thread_would_block);
   g_test_add_func ("/Mwt/Pool/run-sync/from-a-pool-thread-with-another-free-runs-there",

@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 
 // The Vala binding: pools built with per-thread state, an async run with
-// yield, and closing.
+// yield, a blocking run, a post to the main loop, and closing.
 
 int n_inits = 0;
 int n_exits = 0;
@@ -24,6 +24,21 @@ async int sum_on_pool (Mwt.Pool pool, int a, int b) throws GLib.Error {
         return (void*) (long) (a + b);
     }, null, GLib.Priority.HIGH);
     return (int) (long) result;
+}
+
+// Posts from a pool thread to the main loop; the task's callback runs
+// after the post.
+int n_posted = 0;
+
+async int post_from_pool (Mwt.Pool pool) throws GLib.Error {
+    yield pool.run_async ((thread_state, cancellable) => {
+        Mwt.run_in_main_dont_wait (() => {
+            assert (Mwt.Pool.get_current () == null);
+            n_posted++;
+        });
+        return null;
+    });
+    return n_posted;
 }
 
 int main () {
@@ -51,6 +66,27 @@ int main () {
     });
     loop.run ();
     assert (sum == 42);
+    n_passed++;
+
+    try {
+        void* product = pool.run_sync ((thread_state, cancellable) => {
+            return (void*) (long) (6 * 7);
+        }, null, GLib.Priority.HIGH);
+        assert ((long) product == 42);
+    } catch (GLib.Error error) {
+        GLib.error ("%s", error.message);
+    }
+    n_passed++;
+
+    post_from_pool.begin (pool, (obj, res) => {
+        try {
+            assert (post_from_pool.end (res) == 1);
+        } catch (GLib.Error error) {
+            GLib.error ("%s", error.message);
+        }
+        loop.quit ();
+    });
+    loop.run ();
     n_passed++;
 
     try {

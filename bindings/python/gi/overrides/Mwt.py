@@ -206,9 +206,8 @@ def _run_job(_thread_state, job, _cancellable):
 
 
 def _run_sync_with(pool, job, cancellable):
-    # func_data is the last of run_sync()'s closure arguments, which
-    # PyGObject then collects from every positional argument that follows.
-    _run_sync(pool, _run_job, job, cancellable=cancellable)
+    # No result_destroy: the result stays on the Python side.
+    _run_sync(pool, _run_job, job, None, GLib.PRIORITY_DEFAULT, cancellable)
 
 
 # The jobs whose results are being handed to their callbacks, by the id of
