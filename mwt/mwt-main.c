@@ -415,7 +415,7 @@ mwt_main_get_default_dispatcher (void)
 }
 
 /**
- * mwt_run_in_main_dont_wait:
+ * mwt_run_in_main_dont_wait: (skip)
  * @func: (scope notified) (closure user_data) (destroy notify): the
  *   function to run on the main context
  * @user_data: data for @func
@@ -482,4 +482,51 @@ mwt_run_in_main_dont_wait (GSourceOnceFunc func,
   post->notify = notify;
 
   mwt_wakeup_signal (mwt_dispatcher_push (post->dispatcher, &post->item));
+}
+
+/* For a C closure: GLib's own marshallers all expect an instance. */
+static void
+mwt_main_marshal_void (GClosure     *closure,
+                       GValue       *return_value,
+                       guint         n_param_values,
+                       const GValue *param_values,
+                       gpointer      invocation_hint,
+                       gpointer      marshal_data)
+{
+  void (*callback) (gpointer) = marshal_data != NULL ? marshal_data : ((GCClosure *) closure)->callback;
+
+  callback (closure->data);
+}
+
+static void
+mwt_main_invoke_closure (gpointer closure)
+{
+  g_closure_invoke (closure, NULL, 0, NULL, NULL);
+}
+
+/**
+ * mwt_run_in_main_dont_wait_closure: (rename-to mwt_run_in_main_dont_wait)
+ * @closure: the closure to invoke on the main context, with no parameter
+ *
+ * mwt_run_in_main_dont_wait() with a #GClosure: the form for language
+ * bindings. A binding hands a function of its language to a C callback
+ * through a native closure made per call, which some never free
+ * (PyGObject before 3.44.2); a #GClosure is reference-counted, and freed
+ * once invoked. @closure is invoked with no parameter and its return value
+ * ignored (a #GCClosure's callback gets its data only), and is released on
+ * the main context.
+ *
+ * Since: 1.0
+ */
+void
+mwt_run_in_main_dont_wait_closure (GClosure *closure)
+{
+  g_return_if_fail (closure != NULL);
+
+  g_closure_ref (closure);
+  g_closure_sink (closure);
+  if (G_CLOSURE_NEEDS_MARSHAL (closure))
+    g_closure_set_marshal (closure, mwt_main_marshal_void);
+
+  mwt_run_in_main_dont_wait (mwt_main_invoke_closure, closure, (GDestroyNotify) g_closure_unref);
 }

@@ -47,16 +47,18 @@ typedef void (*MwtMainTaskFunc) (GTask    *task,
                                  gpointer  user_data);
 
 MWT_AVAILABLE_IN_ALL
-gpointer mwt_run_in_main           (MwtMainFunc       func,
-                                    gpointer          user_data,
-                                    GError          **error);
+gpointer mwt_run_in_main                   (MwtMainFunc       func,
+                                            gpointer          user_data,
+                                            GError          **error);
 MWT_AVAILABLE_IN_ALL
-gpointer mwt_run_in_main_task      (MwtMainTaskFunc   func,
-                                    gpointer          user_data,
-                                    GError          **error);
+gpointer mwt_run_in_main_task              (MwtMainTaskFunc   func,
+                                            gpointer          user_data,
+                                            GError          **error);
 MWT_AVAILABLE_IN_ALL
-void     mwt_run_in_main_dont_wait (GSourceOnceFunc   func,
-                                    gpointer          user_data,
-                                    GDestroyNotify    notify);
+void     mwt_run_in_main_dont_wait         (GSourceOnceFunc   func,
+                                            gpointer          user_data,
+                                            GDestroyNotify    notify);
+MWT_AVAILABLE_IN_ALL
+void     mwt_run_in_main_dont_wait_closure (GClosure         *closure);
 
 G_END_DECLS

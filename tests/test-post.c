@@ -342,6 +342,52 @@ test_on_the_owner_waits_for_a_dispatch (void)
   g_main_context_release (NULL);
 }
 
+/* The form for bindings: a GClosure, invoked on the main context and
+ * released there.
+ */
+static void
+count_closure_call (gpointer data)
+{
+  g_assert_true (g_thread_self () == main_thread);
+  g_atomic_int_inc (&((Tally *) data)->n_run);
+}
+
+static void
+count_closure_release (gpointer  data,
+                       GClosure *closure)
+{
+  g_assert_true (g_thread_self () == main_thread);
+  g_atomic_int_inc (&((Tally *) data)->n_freed);
+}
+
+static gpointer
+post_closure (gpointer       thread_state,
+              gpointer       func_data,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  mwt_run_in_main_dont_wait_closure (g_cclosure_new (G_CALLBACK (count_closure_call), func_data,
+                                                     count_closure_release));
+  return NULL;
+}
+
+static void
+test_a_closure_runs_and_is_released_on_the_main_context (void)
+{
+  g_autoptr(MwtPool) pool = NULL;
+  Tally tally = { 0, };
+
+  if (test_ran_in_child ())
+    return;
+
+  pool = mwt_pool_new (2, NULL, NULL, NULL, NULL, NULL);
+  for (guint i = 0; i < 10; i++)
+    mwt_pool_run_async (pool, post_closure, &tally, NULL, NULL, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+
+  test_iterate_until (NULL, g_atomic_int_get (&tally.n_freed) == 10);
+  g_assert_cmpint (g_atomic_int_get (&tally.n_run), ==, 10);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -359,6 +405,8 @@ main (int   argc,
                    test_context_finalized_first_drops_posts);
   g_test_add_func ("/Mwt/RunInMainDontWait/from-another-thread-runs-in-order-on-the-default-context",
                    test_from_another_thread);
+  g_test_add_func ("/Mwt/RunInMainDontWait/a-closure-runs-and-is-released-on-the-main-context",
+                   test_a_closure_runs_and_is_released_on_the_main_context);
   g_test_add_func ("/Mwt/RunInMainDontWait/on-the-owner-of-the-default-context-waits-for-a-dispatch",
                    test_on_the_owner_waits_for_a_dispatch);
 
