@@ -508,8 +508,8 @@ mwt_main_invoke_closure (gpointer closure)
  * mwt_run_in_main_dont_wait_closure: (rename-to mwt_run_in_main_dont_wait)
  * @closure: the closure to invoke on the main context, with no parameter
  *
- * mwt_run_in_main_dont_wait() with a #GClosure: the form for language
- * bindings. A binding hands a function of its language to a C callback
+ * The form of mwt_run_in_main_dont_wait() for language bindings, with a
+ * #GClosure. A binding hands a function of its language to a C callback
  * through a native closure made per call, which some never free
  * (PyGObject before 3.44.2); a #GClosure is reference-counted, and freed
  * once invoked. @closure is invoked with no parameter and its return value
