@@ -504,6 +504,50 @@ mwt_main_invoke_closure (gpointer closure)
   g_closure_invoke (closure, NULL, 0, NULL, NULL);
 }
 
+/* Binds @closure to mwt's calls: a reference of its own, sunk, and a
+ * marshaller if it has none.
+ */
+static GClosure *
+mwt_main_take_closure (GClosure *closure)
+{
+  g_closure_ref (closure);
+  g_closure_sink (closure);
+  if (G_CLOSURE_NEEDS_MARSHAL (closure))
+    g_closure_set_marshal (closure, mwt_main_marshal_void);
+
+  return closure;
+}
+
+static gpointer
+mwt_main_call_closure (gpointer   closure,
+                       GError   **error)
+{
+  mwt_main_invoke_closure (closure);
+
+  return NULL;
+}
+
+/**
+ * mwt_run_in_main_closure:
+ * @closure: the closure to invoke on the main context, with no parameter
+ *
+ * The form of mwt_run_in_main() for language bindings, with a #GClosure
+ * (see mwt_run_in_main_dont_wait_closure() for why): invokes @closure on
+ * the main context and waits until it has returned. Its return value is
+ * ignored: the binding keeps the function's result, or its exception, on
+ * its own side. @closure is released on the calling thread.
+ *
+ * Since: 1.0
+ */
+void
+mwt_run_in_main_closure (GClosure *closure)
+{
+  g_return_if_fail (closure != NULL);
+
+  mwt_run_in_main (mwt_main_call_closure, mwt_main_take_closure (closure), NULL);
+  g_closure_unref (closure);
+}
+
 /**
  * mwt_run_in_main_dont_wait_closure: (rename-to mwt_run_in_main_dont_wait)
  * @closure: the closure to invoke on the main context, with no parameter
@@ -523,10 +567,6 @@ mwt_run_in_main_dont_wait_closure (GClosure *closure)
 {
   g_return_if_fail (closure != NULL);
 
-  g_closure_ref (closure);
-  g_closure_sink (closure);
-  if (G_CLOSURE_NEEDS_MARSHAL (closure))
-    g_closure_set_marshal (closure, mwt_main_marshal_void);
-
-  mwt_run_in_main_dont_wait (mwt_main_invoke_closure, closure, (GDestroyNotify) g_closure_unref);
+  mwt_run_in_main_dont_wait (mwt_main_invoke_closure, mwt_main_take_closure (closure),
+                             (GDestroyNotify) g_closure_unref);
 }

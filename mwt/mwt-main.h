@@ -51,6 +51,8 @@ gpointer mwt_run_in_main                   (MwtMainFunc       func,
                                             gpointer          user_data,
                                             GError          **error);
 MWT_AVAILABLE_IN_ALL
+void     mwt_run_in_main_closure           (GClosure         *closure);
+MWT_AVAILABLE_IN_ALL
 gpointer mwt_run_in_main_task              (MwtMainTaskFunc   func,
                                             gpointer          user_data,
                                             GError          **error);

@@ -527,6 +527,59 @@ test_task_func_needs_no_reference (void)
     }
 }
 
+/* The form for bindings: the closure runs on the main context before the
+ * call returns, and is released on the calling thread.
+ */
+typedef struct
+{
+  gboolean ran_on_main;
+  GThread *released_on;
+} ClosureCall;
+
+static void
+record_closure_call (gpointer data)
+{
+  ((ClosureCall *) data)->ran_on_main = g_thread_self () == main_thread;
+}
+
+static void
+record_closure_release (gpointer  data,
+                        GClosure *closure)
+{
+  ((ClosureCall *) data)->released_on = g_thread_self ();
+}
+
+static gpointer
+call_closure_in_main (gpointer       thread_state,
+                      gpointer       func_data,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  ClosureCall *call = func_data;
+
+  mwt_run_in_main_closure (g_cclosure_new (G_CALLBACK (record_closure_call), call, record_closure_release));
+  g_assert_true (call->ran_on_main);
+  g_assert_true (call->released_on == g_thread_self ());
+
+  return NULL;
+}
+
+static void
+test_closure_runs_on_main_and_is_released_by_the_caller (void)
+{
+  g_autoptr(MwtPool) pool = NULL;
+  g_autoptr(GError) error = NULL;
+  ClosureCall call = { FALSE, NULL };
+
+  if (test_ran_in_child ())
+    return;
+
+  pool = mwt_pool_new (1, NULL, NULL, NULL, NULL, NULL);
+  mwt_pool_run_sync (pool, call_closure_in_main, &call, NULL, G_PRIORITY_DEFAULT, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (call.ran_on_main);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -540,6 +593,8 @@ main (int   argc,
   g_test_add_func ("/Mwt/RunInMain/outside-pool-runs-at-once-on-owner", test_outside_pool_on_owner_runs_at_once);
   g_test_add_func ("/Mwt/RunInMain/outside-pool-hands-off-from-other-thread", test_outside_pool_from_other_thread);
   g_test_add_func ("/Mwt/RunInMain/blocking-close-serves-waiting-calls", test_blocking_close_serves_calls);
+  g_test_add_func ("/Mwt/RunInMain/closure-runs-on-main-and-is-released-by-the-caller",
+                   test_closure_runs_on_main_and_is_released_by_the_caller);
   g_test_add_func ("/Mwt/RunInMain/blocking-new-serves-init-calls", test_blocking_new_serves_init_calls);
   g_test_add_func ("/Mwt/RunInMain/blocking-new-on-a-worker-serves-init-calls-on-its-own-context",
                    test_blocking_new_on_a_worker_serves_init_calls);

@@ -228,7 +228,7 @@ class TestPool(unittest.TestCase):
         pool = Mwt.Pool.new(2, recorder.init, recorder.at_exit)
         closed = []
 
-        pool.close_async(GLib.PRIORITY_DEFAULT, None, lambda source, result: closed.append(source.close_finish(result)))
+        pool.close_async(None, lambda source, result: closed.append(source.close_finish(result)))
         self.assertTrue(pool.is_closed())
         run_until(lambda: closed)
         self.assertEqual(closed, [True])
@@ -294,7 +294,7 @@ class TestExtras(unittest.TestCase):
         for i in range(100):
             pool.run_async(lambda state, i=i: i, None,
                            lambda source, result: results.append(source.run_finish(result)))
-        pool.drain_async(GLib.PRIORITY_DEFAULT, None, lambda source, result: drained.append((source.drain_finish(result), len(results))))
+        pool.drain_async(None, lambda source, result: drained.append((source.drain_finish(result), len(results))))
         run_until(lambda: drained)
         self.assertEqual(drained, [(True, 100)])
         self.assertFalse(pool.is_closed())
