@@ -7,11 +7,23 @@
 #include "config.h"
 
 #include "mwt-job-private.h"
+#include "mwt-cancel-watch-private.h"
+
+/* A full job without a cancellable has no cancel_link: a run_task task
+ * without one costs no more than before the link came.
+ */
+static gsize
+mwt_job_full_size (GCancellable *cancellable)
+{
+  return cancellable != NULL ? sizeof (MwtJobFull) : G_STRUCT_OFFSET (MwtJobFull, cancel_link);
+}
 
 static gsize
 mwt_job_size (MwtJob *job)
 {
-  return job->flags & MWT_JOB_FULL ? sizeof (MwtJobFull) : sizeof (MwtJob);
+  MwtJobFull *full = mwt_job_get_full (job);
+
+  return full != NULL ? mwt_job_full_size (full->cancellable) : sizeof (MwtJob);
 }
 
 MwtJobFull *
@@ -33,7 +45,7 @@ mwt_job_complete (MwtDispatchItem *item)
 
   if (full != NULL)
     {
-      g_cancellable_disconnect (full->cancellable, full->cancelled_id);
+      mwt_cancel_watch_leave (full);
       if (g_task_get_source_object (task) != full->pool)
         owned_pool = full->pool;
     }
@@ -78,12 +90,13 @@ mwt_job_new (MwtJobKind      kind,
   /* GSlice, like GTask itself: before GLib 2.76, a per-thread cache. */
   if (needs_full)
     {
-      MwtJobFull *full = g_slice_new (MwtJobFull);
+      MwtJobFull *full = g_slice_alloc (mwt_job_full_size (cancellable));
 
       full->pool = g_task_get_source_object (task) == pool ? pool : g_object_ref (pool);
       full->cancellable = cancellable;
-      full->cancelled_id = 0;
       full->result_destroy = result_destroy;
+      if (cancellable != NULL)
+        full->cancel_link = (GList) { NULL, };
       job = &full->job;
       job->flags = MWT_JOB_FULL;
     }

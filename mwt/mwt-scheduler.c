@@ -292,25 +292,35 @@ mwt_scheduler_submit (MwtScheduler *self,
     }
 }
 
-/* From the job's cancellation handler: a queued job leaves the queue and
- * completes at once; a running one is its function's business.
+/* From a cancellation handler, with @jobs linked by their cancel_link:
+ * the queued ones leave the queue and complete at once, in one go; a
+ * running one is its function's business, and one not queued yet is
+ * rejected on its way there (see mwt_scheduler_submit()).
  */
 void
 mwt_scheduler_cancel (MwtScheduler *self,
-                      MwtJob       *job)
+                      GList        *jobs)
 {
   MwtWakeups wakeups = { 0, };
   MwtDispatcher *cache = NULL;
+  gboolean any = FALSE;
 
   g_mutex_lock (&self->mutex);
   mwt_scheduler_collect_locked (self, &wakeups);
-  if (job->state == MWT_JOB_QUEUED)
+  for (GList *link = jobs; link != NULL; link = link->next)
     {
+      MwtJob *job = mwt_job_from_cancel_link (link);
+
+      if (job->state != MWT_JOB_QUEUED)
+        continue;
+
       mwt_queue_remove (&self->queue, &job->item.link, mwt_job_get_priority (job));
       mwt_scheduler_count_out_locked (self, job->epoch, &wakeups);
       mwt_scheduler_reject_locked (self, job, G_IO_ERROR_CANCELLED, "Operation was cancelled", &cache, &wakeups);
-      mwt_scheduler_announce_locked (self, MWT_CHANGED_N_QUEUED, &wakeups);
+      any = TRUE;
     }
+  if (any)
+    mwt_scheduler_announce_locked (self, MWT_CHANGED_N_QUEUED, &wakeups);
   g_mutex_unlock (&self->mutex);
 
   g_clear_pointer (&cache, mwt_dispatcher_unref);
