@@ -1274,7 +1274,7 @@ measure_cancellable (gint           n_queued,
   report (burst_name, "1/s", rate_shared, "no cancellable", rate_none, n_repeats, ">= 0.9x");
   report ("memory per task, shared (bytes)", "B", &memory[0], "no cancellable", &memory[1], 1, "");
   report (cancel_name, "s", cancel_each, "one shared", cancel_shared, n_repeats, "");
-  report (scaling_name, "", cancel_scaling, "", NULL, n_repeats, "mwt <= 11");
+  report (scaling_name, "", cancel_scaling, "", NULL, n_repeats, "(10 = linear)");
 }
 
 /* Priorities: @n tasks with each mix, each ratio against one priority at
