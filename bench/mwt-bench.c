@@ -22,12 +22,15 @@ static gchar *only;
 static gdouble max_seconds = 2;
 static gchar *plain;
 static gint n_plain = 100000;
+static gboolean plain_cancellable;
 
 static GMainLoop *loop;
 static MwtPool *pool;
 static GThreadPool *thread_pool;
 static gint n_done;
 static gint n_target;
+/* The cancellable of every mwt_pool_run_async() task submitted, if any. */
+static GCancellable *run_async_cancellable;
 
 static gdouble
 now_us (void)
@@ -155,7 +158,8 @@ submit (Way way)
   switch (way)
     {
     case WAY_MWT_RUN_ASYNC:
-      mwt_pool_run_async (pool, mwt_trivial, NULL, NULL, NULL, G_PRIORITY_DEFAULT, NULL, mwt_async_done, NULL);
+      mwt_pool_run_async (pool, mwt_trivial, NULL, NULL, NULL, G_PRIORITY_DEFAULT, run_async_cancellable,
+                          mwt_async_done, NULL);
       break;
     case WAY_MWT_RUN_TASK:
       task = g_task_new (NULL, NULL, task_done, NULL);
@@ -578,9 +582,11 @@ gtask_hold (GTask *task, gpointer source_object, gpointer task_data, GCancellabl
   g_task_return_pointer (task, NULL, NULL);
 }
 
+/* With @shared_cancellable, every task measured has the same cancellable. */
 static gdouble
-bytes_per_queued_task (Way way,
-                       gint n)
+bytes_per_queued_task (Way      way,
+                       gint     n,
+                       gboolean shared_cancellable)
 {
   int fds[2];
   pid_t pid;
@@ -607,6 +613,8 @@ bytes_per_queued_task (Way way,
           else
             mwt_pool_run_async (pool, mwt_hold, NULL, NULL, NULL, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
         }
+      if (shared_cancellable)
+        run_async_cancellable = g_cancellable_new ();
       before = rss_kib ();
       for (gint i = 0; i < n; i++)
         submit (way);
@@ -625,40 +633,108 @@ bytes_per_queued_task (Way way,
   return bytes;
 }
 
-/* Cancel: n tasks queued behind busy threads, then cancelled at once; the
- * time until every callback ran.
+/* Holds every thread of the pool at the gate, then queues @n trivial
+ * run_async tasks behind them, the i-th with cancellables[i % n_cancellables].
+ * Every task counts in n_done once its callback ran.
  */
-static gdouble
-cancel_seconds (gint n)
+static void
+queue_behind_held_threads (gint           n,
+                           GCancellable **cancellables,
+                           gint           n_cancellables)
 {
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  gdouble start;
-
-  g_mutex_lock (&hold_mutex);
-  hold_open = FALSE;
-  g_mutex_unlock (&hold_mutex);
-
+  gate_close ();
   n_done = 0;
   n_target = n + n_threads;
   for (gint i = 0; i < n_threads; i++)
     mwt_pool_run_async (pool, mwt_hold, NULL, NULL, NULL, G_PRIORITY_DEFAULT, NULL, mwt_async_done, NULL);
   for (gint i = 0; i < n; i++)
-    mwt_pool_run_async (pool, mwt_trivial, NULL, NULL, NULL, G_PRIORITY_DEFAULT, cancellable, mwt_async_done, NULL);
+    mwt_pool_run_async (pool, mwt_trivial, NULL, NULL, NULL, G_PRIORITY_DEFAULT,
+                        cancellables[i % n_cancellables], mwt_async_done, NULL);
+}
+
+static void
+release_held_threads (void)
+{
+  gate_open ();
+  while (n_done < n_target)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* Cancel: n tasks queued behind busy threads, then cancelled at once; the
+ * time until every callback ran. With @one_each, each task has a
+ * cancellable of its own, and they are cancelled one after the other.
+ */
+static gdouble
+cancel_seconds (gint     n,
+                gboolean one_each)
+{
+  gint n_cancellables = one_each ? n : 1;
+  GCancellable **cancellables = g_new (GCancellable *, n_cancellables);
+  gdouble start;
+
+  for (gint i = 0; i < n_cancellables; i++)
+    cancellables[i] = g_cancellable_new ();
+  queue_behind_held_threads (n, cancellables, n_cancellables);
 
   start = now_us ();
-  g_cancellable_cancel (cancellable);
+  for (gint i = 0; i < n_cancellables; i++)
+    g_cancellable_cancel (cancellables[i]);
   while (n_done < n)
     g_main_context_iteration (NULL, TRUE);
   start = (now_us () - start) / 1e6;
 
-  g_mutex_lock (&hold_mutex);
-  hold_open = TRUE;
-  g_cond_broadcast (&hold_cond);
-  g_mutex_unlock (&hold_mutex);
-  while (n_done < n_target)
-    g_main_context_iteration (NULL, TRUE);
+  release_held_threads ();
+  for (gint i = 0; i < n_cancellables; i++)
+    g_object_unref (cancellables[i]);
+  g_free (cancellables);
 
   return start;
+}
+
+/* One cancellable for many tasks: what the tasks queued with it cost its
+ * other users, who connect to it and disconnect from it as GIO does.
+ */
+static void
+ignore_cancelled (GCancellable *cancellable,
+                  gpointer      user_data)
+{
+}
+
+/* The mean time of a g_cancellable_connect() and
+ * g_cancellable_disconnect() pair, in us.
+ */
+static gdouble
+connect_pair_us (GCancellable *cancellable,
+                 gint          n)
+{
+  gdouble start = now_us ();
+
+  for (gint i = 0; i < n; i++)
+    g_cancellable_disconnect (cancellable,
+                              g_cancellable_connect (cancellable, G_CALLBACK (ignore_cancelled), NULL, NULL));
+
+  return (now_us () - start) / n;
+}
+
+/* The mean time of a g_task_run_in_thread_sync() with @cancellable, in
+ * us: GTask connects a handler of its own for the call, and disconnects
+ * it by walking the cancellable's handlers.
+ */
+static gdouble
+run_in_thread_sync_us (GCancellable *cancellable,
+                       gint          n)
+{
+  gdouble start = now_us ();
+
+  for (gint i = 0; i < n; i++)
+    {
+      g_autoptr(GTask) task = g_task_new (NULL, cancellable, NULL, NULL);
+
+      g_task_run_in_thread_sync (task, gtask_trivial);
+      g_task_propagate_pointer (task, NULL);
+    }
+
+  return (now_us () - start) / n;
 }
 
 /* Priorities: n tasks of mwt_pool_run_task() (or g_task_run_in_thread())
@@ -1237,8 +1313,76 @@ measure_cancel (gint n)
   gdouble cancel[32];
 
   for (gint r = 0; r < n_repeats; r++)
-    cancel[r] = cancel_seconds (n);
+    cancel[r] = cancel_seconds (n, FALSE);
   report ("cancel 100k queued (s)", "s", cancel, "", NULL, n_repeats, "");
+}
+
+#define MEASURE_TURNS 10
+
+/* One cancellable shared by @n_queued queued tasks against a fresh one,
+ * by @n_pairs connect/disconnect pairs and @n_syncs calls; the run_async
+ * burst of @n_burst with one cancellable against none; @n_cancel tasks
+ * with a cancellable each, cancelled, against one shared, and against a
+ * tenth as many. @memory holds the bytes per queued task, with a shared
+ * cancellable and with none.
+ */
+static void
+measure_cancellable (gint           n_queued,
+                     gint           n_pairs,
+                     gint           n_syncs,
+                     gint           n_burst,
+                     gint           n_cancel,
+                     const gdouble *memory)
+{
+  gdouble pair_shared[32], pair_fresh[32], sync_shared[32], sync_fresh[32];
+  gdouble rate_shared[32], rate_none[32];
+  gdouble cancel_each[32], cancel_shared[32], cancel_scaling[32];
+  g_autofree gchar *queued_label = size_label (n_queued);
+  g_autofree gchar *burst_label = size_label (n_burst);
+  g_autofree gchar *cancel_label = size_label (n_cancel);
+  g_autofree gchar *small_label = size_label (n_cancel / 10);
+  g_autofree gchar *pair_name = g_strdup_printf ("connect/disconnect %s queued (us)", queued_label);
+  g_autofree gchar *sync_name = g_strdup_printf ("run_in_thread_sync %s queued (us)", queued_label);
+  g_autofree gchar *burst_name = g_strdup_printf ("run_async %s, shared (tasks/s)", burst_label);
+  g_autofree gchar *cancel_name = g_strdup_printf ("cancel %s queued, own each (s)", cancel_label);
+  g_autofree gchar *scaling_name = g_strdup_printf ("cancel %s/%s time, own each", cancel_label, small_label);
+
+  for (gint r = 0; r < n_repeats; r++)
+    {
+      g_autoptr(GCancellable) shared = g_cancellable_new ();
+      g_autoptr(GCancellable) fresh = g_cancellable_new ();
+
+      queue_behind_held_threads (n_queued, &shared, 1);
+      /* In turns, so that both see the same machine; GLib's pool warmed
+       * up first.
+       */
+      run_in_thread_sync_us (fresh, 10);
+      pair_shared[r] = pair_fresh[r] = sync_shared[r] = sync_fresh[r] = 0;
+      for (gint turn = 0; turn < MEASURE_TURNS; turn++)
+        {
+          pair_shared[r] += connect_pair_us (shared, n_pairs / MEASURE_TURNS) / MEASURE_TURNS;
+          pair_fresh[r] += connect_pair_us (fresh, n_pairs / MEASURE_TURNS) / MEASURE_TURNS;
+          sync_shared[r] += run_in_thread_sync_us (shared, n_syncs / MEASURE_TURNS) / MEASURE_TURNS;
+          sync_fresh[r] += run_in_thread_sync_us (fresh, n_syncs / MEASURE_TURNS) / MEASURE_TURNS;
+        }
+      release_held_threads ();
+
+      rate_none[r] = n_burst / burst_seconds (WAY_MWT_RUN_ASYNC, n_burst);
+      run_async_cancellable = shared;
+      rate_shared[r] = n_burst / burst_seconds (WAY_MWT_RUN_ASYNC, n_burst);
+      run_async_cancellable = NULL;
+
+      cancel_each[r] = cancel_seconds (n_cancel, TRUE);
+      cancel_shared[r] = cancel_seconds (n_cancel, FALSE);
+      cancel_scaling[r] = cancel_each[r] / cancel_seconds (n_cancel / 10, TRUE);
+    }
+
+  report (pair_name, "us", pair_shared, "a fresh cancellable", pair_fresh, n_repeats, "<= 2x");
+  report (sync_name, "us", sync_shared, "a fresh cancellable", sync_fresh, n_repeats, "<= 2x");
+  report (burst_name, "1/s", rate_shared, "no cancellable", rate_none, n_repeats, ">= 0.9x");
+  report ("memory per task, shared (bytes)", "B", &memory[0], "no cancellable", &memory[1], 1, "");
+  report (cancel_name, "s", cancel_each, "one shared", cancel_shared, n_repeats, "");
+  report (scaling_name, "", cancel_scaling, "", NULL, n_repeats, "(10 = linear)");
 }
 
 /* Priorities: @n tasks with each mix, each ratio against one priority at
@@ -1399,7 +1543,8 @@ measure_post (gint n,
 }
 
 static const gchar *groups[] = {
-  "burst", "latency", "run-in-main", "memory", "cancel", "priorities", "frame-gap", "post", NULL
+  "burst", "latency", "run-in-main", "memory", "cancel", "cancellable", "priorities", "frame-gap",
+  "post", NULL
 };
 
 static gboolean
@@ -1418,12 +1563,15 @@ main (int   argc,
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
     { "smoke", 0, 0, G_OPTION_ARG_NONE, &smoke, "A tiny run that only shows it works", NULL },
     { "only", 0, 0, G_OPTION_ARG_STRING, &only, "Measure one group of figures, to profile it: "
-      "burst, latency, run-in-main, memory, cancel, priorities, frame-gap or post", "GROUP" },
+      "burst, latency, run-in-main, memory, cancel, cancellable, priorities, frame-gap or post",
+      "GROUP" },
     { "plain", 0, 0, G_OPTION_ARG_STRING, &plain, "Only run one burst of --tasks tasks, one way, and "
       "print nothing, to count what it costs (see count-syscalls.sh): "
       "run_async, run_task, g_task or thread_pool; or post or invoke, --tasks functions "
       "handed to the main context from the pool's threads", "WAY" },
     { "tasks", 0, 0, G_OPTION_ARG_INT, &n_plain, "Tasks of the --plain burst (100000)", "N" },
+    { "shared-cancellable", 0, 0, G_OPTION_ARG_NONE, &plain_cancellable, "Give every run_async task of "
+      "the --plain burst one cancellable", NULL },
     { "max-seconds", 0, 0, G_OPTION_ARG_DOUBLE, &max_seconds, "Skip the priorities runs that could "
       "take longer than S seconds each, measuring smaller ones instead (2)", "S" },
     { NULL }
@@ -1432,7 +1580,8 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   gint small = 100000, large = 1000000, rounds = 20000;
   gint queued = 100000, queued_against = 20000, frame_tasks = 300000;
-  gdouble memory[2] = { 0, 0 };
+  gint sharing = 50000, pairs = 20000, syncs = 1000;
+  gdouble memory[2] = { 0, 0 }, memory_shared[2] = { 0, 0 };
 
   g_option_context_add_main_entries (options, entries, NULL);
   if (!g_option_context_parse (options, &argc, &argv, &error) ||
@@ -1452,14 +1601,22 @@ main (int   argc,
       queued = 2000;
       queued_against = 400;
       frame_tasks = 3 * 2000;
+      sharing = 500;
+      pairs = 20;
+      syncs = 10;
       n_repeats = 1;
     }
 
   /* Measured first, in child processes forked before any thread exists. */
   if (wanted ("memory"))
     {
-      memory[0] = bytes_per_queued_task (WAY_MWT_RUN_ASYNC, large);
-      memory[1] = bytes_per_queued_task (WAY_G_TASK, large);
+      memory[0] = bytes_per_queued_task (WAY_MWT_RUN_ASYNC, large, FALSE);
+      memory[1] = bytes_per_queued_task (WAY_G_TASK, large, FALSE);
+    }
+  if (wanted ("cancellable"))
+    {
+      memory_shared[0] = bytes_per_queued_task (WAY_MWT_RUN_ASYNC, large, TRUE);
+      memory_shared[1] = bytes_per_queued_task (WAY_MWT_RUN_ASYNC, large, FALSE);
     }
 
   loop = g_main_loop_new (NULL, FALSE);
@@ -1470,6 +1627,8 @@ main (int   argc,
 
   if (plain != NULL)
     {
+      if (plain_cancellable)
+        run_async_cancellable = g_cancellable_new ();
       for (Way way = 0; way < N_WAYS; way++)
         if (n_plain > 0 && g_str_equal (plain, way_ids[way]))
           burst_seconds (way, n_plain);
@@ -1498,6 +1657,8 @@ main (int   argc,
             way_names[WAY_G_TASK], &memory[1], 1, "<= 1x");
   if (wanted ("cancel"))
     measure_cancel (small);
+  if (wanted ("cancellable"))
+    measure_cancellable (sharing, pairs, syncs, small, small, memory_shared);
   if (wanted ("priorities"))
     measure_priorities (queued, queued_against);
   if (wanted ("frame-gap"))
@@ -1508,6 +1669,7 @@ main (int   argc,
   if (json && plain == NULL)
     g_print ("%s\n]\n", json_out->str);
 
+  g_clear_object (&run_async_cancellable);
   g_string_free (json_out, TRUE);
   g_thread_pool_free (thread_pool, FALSE, TRUE);
   g_object_unref (pool);

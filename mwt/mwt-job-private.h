@@ -66,19 +66,30 @@ typedef struct _MwtJob
   guint8          flags;
 } MwtJob;
 
-/* What a job needs beyond the common case: the pool to reach from a
- * cancellation handler (a reference when the task's source object is not
- * the pool), the cancellable (the task's or the caller's) and its
- * handler, and how to free a result nobody collects.
+/* What a job needs beyond the common case: its pool (a reference when
+ * the task's source object is not the pool), the cancellable (the task's
+ * or the caller's), how to free a result nobody collects, and its place
+ * among the pool's jobs that use the cancellable.
  */
 typedef struct _MwtJobFull
 {
   MwtJob          job;
   MwtPool        *pool;
   GCancellable   *cancellable;
-  gulong          cancelled_id;
   GDestroyNotify  result_destroy;
+  /* From submission to completion, in the watch of its cancellable,
+   * which is the link's data (see mwt-cancel-watch.c). Last: a job
+   * without a cancellable is allocated without it.
+   */
+  GList           cancel_link;
 } MwtJobFull;
+
+/* The job whose cancel_link @link is. */
+static inline MwtJob *
+mwt_job_from_cancel_link (GList *link)
+{
+  return &((MwtJobFull *) ((guint8 *) link - G_STRUCT_OFFSET (MwtJobFull, cancel_link)))->job;
+}
 
 typedef struct _MwtSyncJob
 {

@@ -7,15 +7,24 @@
 #include "config.h"
 
 #include "mwt-job-private.h"
+#include "mwt-cancel-watch-private.h"
 #include "mwt-runner-private.h"
+
+/* A full job without a cancellable has no cancel_link: a run_task task
+ * without one costs no more than before the link came.
+ */
+static gsize
+mwt_job_full_size (GCancellable *cancellable)
+{
+  return cancellable != NULL ? sizeof (MwtJobFull) : G_STRUCT_OFFSET (MwtJobFull, cancel_link);
+}
 
 static gsize
 mwt_job_size (MwtJob *job)
 {
-  if (job->kind == MWT_JOB_ITEM)
-    return sizeof (MwtItemJob);
+  MwtJobFull *full = mwt_job_get_full (job);
 
-  return job->flags & MWT_JOB_FULL ? sizeof (MwtJobFull) : sizeof (MwtJob);
+  return full != NULL ? mwt_job_full_size (full->cancellable) : sizeof (MwtJob);
 }
 
 MwtJobFull *
@@ -36,13 +45,7 @@ mwt_job_complete_item (MwtItemJob *item_job)
   MwtPool *pool = context != NULL ? item_job->full.pool : NULL;
   GError *error = job->flags & MWT_JOB_FAILED ? job->u.error : NULL;
 
-  /* Within its own handler, g_cancellable_disconnect() would wait for
-   * the handler to return.
-   */
-  if (job->flags & MWT_JOB_IN_HANDLER)
-    g_signal_handler_disconnect (item_job->full.cancellable, item_job->full.cancelled_id);
-  else
-    g_cancellable_disconnect (item_job->full.cancellable, item_job->full.cancelled_id);
+  mwt_cancel_watch_leave (&item_job->full);
 
   if (runner->done != NULL)
     runner->done (item_job->item, error, runner->done_data);
@@ -75,7 +78,7 @@ mwt_job_complete (MwtDispatchItem *item)
 
   if (full != NULL)
     {
-      g_cancellable_disconnect (full->cancellable, full->cancelled_id);
+      mwt_cancel_watch_leave (full);
       if (g_task_get_source_object (task) != full->pool)
         owned_pool = full->pool;
     }
@@ -120,12 +123,13 @@ mwt_job_new (MwtJobKind      kind,
   /* GSlice, like GTask itself: before GLib 2.76, a per-thread cache. */
   if (needs_full)
     {
-      MwtJobFull *full = g_slice_new (MwtJobFull);
+      MwtJobFull *full = g_slice_alloc (mwt_job_full_size (cancellable));
 
       full->pool = g_task_get_source_object (task) == pool ? pool : g_object_ref (pool);
       full->cancellable = cancellable;
-      full->cancelled_id = 0;
       full->result_destroy = result_destroy;
+      if (cancellable != NULL)
+        full->cancel_link = (GList) { NULL, };
       job = &full->job;
       job->flags = MWT_JOB_FULL;
     }

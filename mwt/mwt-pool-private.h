@@ -11,6 +11,7 @@
 #endif
 
 #include "mwt-pool.h"
+#include "mwt-cancel-watch-private.h"
 #include "mwt-scheduler-private.h"
 #include "mwt-worker-private.h"
 
@@ -20,25 +21,30 @@ typedef struct _MwtNotifier MwtNotifier;
 
 struct _MwtPool
 {
-  GObject         parent_instance;
+  GObject          parent_instance;
 
   /* Set before the first thread starts, then read-only. */
-  MwtThreadFuncs  funcs;
-  GDestroyNotify  init_data_destroy;
-  GDestroyNotify  at_exit_data_destroy;
-  GMainContext   *context;
+  MwtThreadFuncs   funcs;
+  GDestroyNotify   init_data_destroy;
+  GDestroyNotify   at_exit_data_destroy;
+  GMainContext    *context;
 
   /* Guards n_threads and resizing. */
-  GMutex          mutex;
-  guint           n_threads;
-  guint           resizing : 1;
+  GMutex           mutex;
+  guint            n_threads;
+  guint            resizing : 1;
 
   /* Atomic: set once GInitable or GAsyncInitable started the pool. */
-  gint            initialized;
+  gint             initialized;
 
-  MwtScheduler    scheduler;
-  MwtWorkers      workers;
-  MwtNotifier    *notifier;
+  MwtScheduler     scheduler;
+  MwtWorkers       workers;
+  MwtNotifier     *notifier;
+
+  /* Away from the scheduler, whose lock and counters the pool's threads
+   * write all the time: submitters and completions take this lock.
+   */
+  MwtCancelWatches cancel_watches;
 };
 
 G_END_DECLS

@@ -295,6 +295,7 @@ mwt_pool_constructed (GObject *object)
   pool->context = g_main_context_ref_thread_default ();
   pool->notifier = mwt_notifier_new (pool);
   mwt_scheduler_init (&pool->scheduler, pool->context, &pool->notifier->notice);
+  mwt_cancel_watches_init (&pool->cancel_watches, &pool->scheduler);
   mwt_workers_init (&pool->workers, &pool->scheduler, &pool->funcs, pool, pool->context);
 }
 
@@ -351,6 +352,7 @@ mwt_pool_finalize (GObject *object)
   mwt_pool_detach_notifier (pool);
 
   mwt_workers_clear (&pool->workers);
+  mwt_cancel_watches_clear (&pool->cancel_watches);
   mwt_scheduler_clear (&pool->scheduler);
 
   if (pool->init_data_destroy != NULL)
@@ -970,33 +972,16 @@ mwt_pool_get_current (void)
 
 /* Running */
 
-/* Runs on whichever thread cancels: it reads nothing of the job but what
- * was set before the job was submitted.
- */
-static void
-mwt_pool_job_cancelled (GCancellable *cancellable,
-                        MwtJobFull   *full)
-{
-  mwt_scheduler_cancel (&full->pool->scheduler, &full->job);
-}
-
-/* The cancellation handler is connected before the job is queued: it
- * ignores a job that is not queued yet, and the queueing checks the
- * cancellable.
+/* A job with a cancellable joins the pool's watch of it first: the
+ * watch's handler ignores a job that is not queued yet, and the queueing
+ * checks the cancellable.
  */
 static void
 mwt_pool_submit (MwtPool *pool,
                  MwtJob  *job)
 {
-  GCancellable *cancellable = mwt_job_get_cancellable (job);
-
-  if (cancellable != NULL)
-    {
-      MwtJobFull *full = mwt_job_get_full (job);
-
-      full->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (mwt_pool_job_cancelled),
-                                                  full, NULL);
-    }
+  if (mwt_job_get_cancellable (job) != NULL)
+    mwt_cancel_watch_join (&pool->cancel_watches, mwt_job_get_full (job));
 
   mwt_scheduler_submit (&pool->scheduler, job);
 }
@@ -1019,6 +1004,10 @@ mwt_pool_submit (MwtPool *pool,
  * to @func. If the pool is closed, or closes while the task waits, the
  * task completes with %G_IO_ERROR_CLOSED. Either way the task completes
  * on its own context, which need not be the pool's.
+ *
+ * Any number of tasks may share one cancellable at no extra cost to its
+ * other users: the pool connects a single handler to it, however many of
+ * its tasks use it, and disconnects it once the last of them is done.
  *
  * Where it differs from g_task_run_in_thread(): the task's callback runs
  * on its context as soon as @func calls a g_task_return_*() function,
@@ -1190,7 +1179,7 @@ mwt_pool_wait_for_call (MwtPool       *pool,
   mwt_job_init_sync (&sync, pool, func, func_data, priority, cancellable, &blocker);
   mwt_pool_submit (pool, job);
   mwt_main_wait (pool->context, &blocker, mwt_pool_sync_job_finished, &sync);
-  g_cancellable_disconnect (cancellable, sync.full.cancelled_id);
+  mwt_cancel_watch_leave (&sync.full);
   mwt_blocker_clear (&blocker);
 
   if (own_thread)

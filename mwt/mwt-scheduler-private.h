@@ -98,8 +98,8 @@ void       mwt_scheduler_clear             (MwtScheduler     *self);
 
 void       mwt_scheduler_submit            (MwtScheduler     *self,
                                             MwtJob           *job);
-void       mwt_scheduler_cancel            (MwtScheduler     *self,
-                                            MwtJob           *job);
+GList     *mwt_scheduler_cancel            (MwtScheduler     *self,
+                                            GList            *jobs);
 void       mwt_scheduler_start_seeking     (MwtScheduler     *self,
                                             MwtSchedulerSeat *seat);
 MwtJob    *mwt_scheduler_next_job          (MwtScheduler     *self,

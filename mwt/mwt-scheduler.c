@@ -301,35 +301,44 @@ mwt_scheduler_submit (MwtScheduler *self,
     }
 }
 
-/* From the job's cancellation handler: a queued job leaves the queue and
- * completes at once; a running one is its function's business.
+/* From a cancellation handler, with @jobs linked by their cancel_link:
+ * the queued ones leave the queue and complete at once, in one go; a
+ * running one is its function's business, and one not queued yet is
+ * rejected on its way there (see mwt_scheduler_submit()). Returns those
+ * that end in place, for the caller to complete once it holds no lock.
  */
-void
+GList *
 mwt_scheduler_cancel (MwtScheduler *self,
-                      MwtJob       *job)
+                      GList        *jobs)
 {
-  GCancellable *cancellable = mwt_job_get_cancellable (job);
   MwtWakeups wakeups = { 0, };
   MwtDispatcher *cache = NULL;
+  gboolean any = FALSE;
+  GList *in_place;
 
   g_mutex_lock (&self->mutex);
   mwt_scheduler_collect_locked (self, &wakeups);
-  if (job->state == MWT_JOB_QUEUED)
+  for (GList *link = jobs; link != NULL; link = link->next)
     {
+      MwtJob *job = mwt_job_from_cancel_link (link);
+
+      if (job->state != MWT_JOB_QUEUED)
+        continue;
+
       mwt_queue_remove (&self->queue, &job->item.link, mwt_job_get_priority (job));
       mwt_scheduler_count_out_locked (self, job->epoch, &wakeups);
       mwt_scheduler_reject_locked (self, job, G_IO_ERROR_CANCELLED, "Operation was cancelled", &cache, &wakeups);
-      mwt_scheduler_announce_locked (self, MWT_CHANGED_N_QUEUED, &wakeups);
+      any = TRUE;
     }
+  if (any)
+    mwt_scheduler_announce_locked (self, MWT_CHANGED_N_QUEUED, &wakeups);
   g_mutex_unlock (&self->mutex);
 
-  /* Jobs of this cancellable that end here end within its handler. */
-  for (GList *l = wakeups.in_place; l != NULL; l = l->next)
-    if (mwt_job_get_cancellable ((MwtJob *) l) == cancellable)
-      ((MwtJob *) l)->flags |= MWT_JOB_IN_HANDLER;
-
+  in_place = g_steal_pointer (&wakeups.in_place);
   g_clear_pointer (&cache, mwt_dispatcher_unref);
   mwt_wakeups_signal (&wakeups);
+
+  return in_place;
 }
 
 /* Running */

@@ -1,6 +1,8 @@
-/* stress.c: many submitters, random cancellations, calls back into the
- * main context and a close or last unref at a random moment; then checks
- * that nothing was lost, run twice, or run with the wrong state.
+/* stress.c: many submitters, random cancellations (of a task's own
+ * cancellable, or of one that tasks of every submitter share), calls back
+ * into the main context and a close or last unref at a random moment;
+ * then checks that nothing was lost, run twice, or run with the wrong
+ * state.
  *
  * Run with --long[=SECONDS] to repeat rounds for that long (600 s by
  * default); --seed from GTest makes a run reproducible.
@@ -51,11 +53,16 @@ typedef struct
   gint     n_exits;
 } State;
 
+#define N_SHARED_CANCELLABLES 3
+
 struct _Round
 {
   GThread  *main_thread;
   guint     n_tasks_per_submitter;
   guint32   seed;
+
+  /* Tasks of every submitter use them, besides cancellables of their own. */
+  GCancellable *shared_cancellables[N_SHARED_CANCELLABLES];
 
   GMutex    mutex;
   GPtrArray *states;
@@ -326,7 +333,10 @@ submitter_main (gpointer data)
       record->main_call = dice < 5 ? CALL_RUN_IN_MAIN : dice < 8 ? CALL_RUN_IN_MAIN_TASK : CALL_NONE;
       dice = g_rand_int_range (rand, 0, 100);
       record->cancel_mode = dice < 5 ? CANCEL_BEFORE_SUBMIT : dice < 35 ? CANCEL_LATER : CANCEL_NEVER;
-      if (record->cancel_mode != CANCEL_NEVER)
+      if (record->cancel_mode == CANCEL_LATER && g_rand_boolean (rand))
+        record->cancellable =
+          g_object_ref (round->shared_cancellables[g_rand_int_range (rand, 0, N_SHARED_CANCELLABLES)]);
+      else if (record->cancel_mode != CANCEL_NEVER)
         record->cancellable = g_cancellable_new ();
       if (record->cancel_mode == CANCEL_BEFORE_SUBMIT)
         g_cancellable_cancel (record->cancellable);
@@ -422,6 +432,8 @@ run_round (guint32 seed,
   g_mutex_init (&round.mutex);
   round.states = g_ptr_array_new_with_free_func (g_free);
   round.records = g_ptr_array_new_with_free_func (record_free);
+  for (guint i = 0; i < N_SHARED_CANCELLABLES; i++)
+    round.shared_cancellables[i] = g_cancellable_new ();
 
   pool = mwt_pool_new (N_THREADS, stress_init, stress_exit, &round, stress_destroy, &error);
   g_assert_no_error (error);
@@ -486,6 +498,15 @@ run_round (guint32 seed,
                   seed, n_ran, n_rejected, close_it ? "closed" : "last unref");
 
   g_ptr_array_unref (round.records);
+
+  /* The pool let go of them with its last task that used them. */
+  for (guint i = 0; i < N_SHARED_CANCELLABLES; i++)
+    {
+      g_assert_false (g_signal_has_handler_pending (round.shared_cancellables[i],
+                                                    g_signal_lookup ("cancelled", G_TYPE_CANCELLABLE),
+                                                    0, FALSE));
+      g_object_unref (round.shared_cancellables[i]);
+    }
   g_ptr_array_unref (round.states);
   g_mutex_clear (&round.mutex);
   g_rand_free (rand);
