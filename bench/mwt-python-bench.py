@@ -5,17 +5,14 @@
 """mwt from Python against concurrent.futures.ThreadPoolExecutor, side by side.
 
 Each way runs the same tiny task on 2 threads that each carry a state (for
-the executor, a threading.local that its initializer fills) and hands each
-result to a function on the GLib main loop:
+the standard executor, a threading.local that its initializer fills).
+
+Results handed to a function on the GLib main loop:
 
   mwt        pool.run_async(task, None, done); done() calls run_finish()
   executor   executor.submit(task) + one GLib.idle_add() per result
   batched    executor.submit(task) + results put on a queue.SimpleQueue,
              one GLib.idle_add() per batch, which empties the queue
-
-Figures (medians over the repetitions; each ratio is the median of the
-ratios of the pairs measured back to back in one repetition, the order of
-the ways alternating from one repetition to the next):
 
   burst       tasks/s: 10,000 tasks submitted at once from the loop, until
               the last result is in (ratio mwt/other: higher is better)
@@ -24,6 +21,20 @@ the ways alternating from one repetition to the next):
   timer gap   the gaps between the runs of a 10 ms GLib.timeout on the
               same loop while 10,000 results arrive, submitted 100 at a
               time from an idle: p99 and max over every repetition, in ms
+
+Futures, without a main loop (Mwt.Executor against ThreadPoolExecutor):
+
+  submit      tasks/s: 10,000 submit() calls, then every result()
+  submit rt   us per task: submit(...).result(), one at a time
+  map         s: list(executor.map(task, range(100000)))
+
+Memory: the growth of the resident set per task over 200,000 tasks, after
+a warm-up, for run_async() with a callback and for Mwt.Executor.submit().
+
+Figures are medians over the repetitions; each ratio is the median of the
+ratios of the pairs measured back to back in one repetition, the order of
+the ways alternating from one repetition to the next, and the range of
+those ratios says how much they spread.
 
 Run it from the source tree, after building into build/:
 
@@ -63,6 +74,10 @@ def tiny(state, i):
 # submit(i, deliver) runs tiny(state, i) on a pool thread and then
 # deliver(result) on the main loop.
 
+def _deliver_result(pool, result, deliver):
+    deliver(pool.run_finish(result))
+
+
 class MwtWay:
     name = 'mwt'
 
@@ -70,8 +85,7 @@ class MwtWay:
         self.pool = Mwt.Pool.new(N_THREADS, make_state)
 
     def submit(self, i, deliver):
-        self.pool.run_async(lambda state: tiny(state, i), None,
-                            lambda pool, result: deliver(pool.run_finish(result)))
+        self.pool.run_async(tiny, None, _deliver_result, deliver, args=(i,))
 
     def close(self):
         self.pool.close()
@@ -138,6 +152,35 @@ class BatchedWay(ExecutorWay):
 
 
 WAYS = [MwtWay, ExecutorWay, BatchedWay]
+
+
+def _mwt_executor_task(i):
+    return tiny(Mwt.get_thread_state(), i)
+
+
+class MwtExecutorWay:
+    name = 'mwt'
+
+    def __init__(self):
+        self.executor = Mwt.Executor(N_THREADS, initializer=make_state)
+        self.task = _mwt_executor_task
+
+    def close(self):
+        self.executor.shutdown()
+
+
+class ThreadPoolWay:
+    name = 'executor'
+
+    def __init__(self):
+        self.executor = concurrent.futures.ThreadPoolExecutor(N_THREADS, initializer=_initializer)
+        self.task = _executor_task
+
+    def close(self):
+        self.executor.shutdown()
+
+
+EXECUTOR_WAYS = [MwtExecutorWay, ThreadPoolWay]
 
 
 # The figures ----------------------------------------------------------------
@@ -234,6 +277,78 @@ def timer_gaps(way, n):
     return [(b - a) * 1000 for a, b in zip(ticks, ticks[1:])]
 
 
+def submit_burst(way, n):
+    """Tasks per second: n submit() calls, then every result()."""
+    executor, task = way.executor, way.task
+    start = time.perf_counter()
+    futures = [executor.submit(task, i) for i in range(n)]
+    for future in futures:
+        future.result()
+    return n / (time.perf_counter() - start)
+
+
+def submit_round_trip(way, n):
+    """Microseconds per task: submit(...).result(), one at a time."""
+    executor, task = way.executor, way.task
+    start = time.perf_counter()
+    for i in range(n):
+        executor.submit(task, i).result()
+    return (time.perf_counter() - start) / n * 1e6
+
+
+def map_items(way, n):
+    """Seconds for list(executor.map(task, range(n)))."""
+    start = time.perf_counter()
+    results = list(way.executor.map(way.task, range(n)))
+    assert len(results) == n
+    return time.perf_counter() - start
+
+
+def rss_bytes():
+    with open('/proc/self/statm') as statm:
+        return int(statm.read().split()[1]) * os.sysconf('SC_PAGE_SIZE')
+
+
+def memory_growth(n, rounds):
+    """Bytes of resident set gained per task, over rounds of n tasks after
+    two rounds of warm-up: run_async() with a callback, and
+    Mwt.Executor.submit()."""
+    pool = Mwt.Pool.new(N_THREADS, make_state)
+    executor = Mwt.Executor(N_THREADS, initializer=make_state)
+    loop = GLib.MainLoop()
+    left = [0]
+
+    def done(pool, result):
+        pool.run_finish(result)
+        left[0] -= 1
+        if left[0] == 0:
+            loop.quit()
+
+    def run_async_round():
+        left[0] = n
+        for i in range(n):
+            pool.run_async(tiny, None, done, args=(i,))
+        loop.run()
+
+    def executor_round():
+        for future in [executor.submit(_mwt_executor_task, i) for i in range(n)]:
+            future.result()
+
+    growth = {}
+    for name, run_round in (('run_async', run_async_round), ('executor', executor_round)):
+        for _ in range(2):
+            run_round()
+        gc.collect()
+        before = rss_bytes()
+        for _ in range(rounds):
+            run_round()
+        gc.collect()
+        growth[name] = (rss_bytes() - before) / (n * rounds)
+    executor.shutdown()
+    pool.close()
+    return growth
+
+
 def percentile(values, p):
     values = sorted(values)
     return values[min(len(values) - 1, int(len(values) * p / 100))]
@@ -243,23 +358,40 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--tasks', type=int, default=10000, help='tasks per burst and per timer run')
     parser.add_argument('--round-trips', type=int, default=2000, help='tasks per round-trip run')
+    parser.add_argument('--map-items', type=int, default=100000, help='items of a map() run')
+    parser.add_argument('--memory-tasks', type=int, default=200000,
+                        help='tasks over which memory growth is measured, each way')
     parser.add_argument('--repeats', type=int, default=7, help='repetitions of every figure')
-    parser.add_argument('--only', choices=['burst', 'round-trip', 'timer'],
+    parser.add_argument('--only', choices=['memory', 'burst', 'round-trip', 'timer', 'submit',
+                                           'submit-round-trip', 'map'],
                         help='measure one group of figures (to profile it)')
     parser.add_argument('--smoke', action='store_true', help='tiny sizes, one repetition')
     args = parser.parse_args()
     if args.smoke:
-        args.tasks, args.round_trips, args.repeats = 300, 30, 1
+        args.tasks, args.round_trips, args.map_items, args.memory_tasks, args.repeats = \
+            300, 30, 3000, 3000, 1
 
-    groups = [args.only] if args.only else ['burst', 'round-trip', 'timer']
-    figures = {'burst': burst, 'round-trip': round_trip, 'timer': timer_gaps}
-    sizes = {'burst': args.tasks, 'round-trip': args.round_trips, 'timer': args.tasks}
+    all_groups = ['burst', 'round-trip', 'timer', 'submit', 'submit-round-trip', 'map']
+    groups = [args.only] if args.only else all_groups
+    figures = {'burst': burst, 'round-trip': round_trip, 'timer': timer_gaps,
+               'submit': submit_burst, 'submit-round-trip': submit_round_trip, 'map': map_items}
+    sizes = {'burst': args.tasks, 'round-trip': args.round_trips, 'timer': args.tasks,
+             'submit': args.tasks, 'submit-round-trip': args.round_trips, 'map': args.map_items}
+    ways = {'submit': EXECUTOR_WAYS, 'submit-round-trip': EXECUTOR_WAYS, 'map': EXECUTOR_WAYS}
+
+    # First, in a process that has run nothing else yet.
+    growth = None
+    if args.only in (None, 'memory'):
+        rounds = 10
+        growth = memory_growth(max(1, args.memory_tasks // rounds), rounds)
+        groups = [group for group in groups if group != 'memory']
+
     # measured[group][repetition][way name]
     measured = {group: [] for group in groups}
-
     for repetition in range(args.repeats):
-        order = WAYS if repetition % 2 == 0 else WAYS[::-1]
         for group in groups:
+            group_ways = ways.get(group, WAYS)
+            order = group_ways if repetition % 2 == 0 else group_ways[::-1]
             values = {}
             for way_class in order:
                 way = way_class()
@@ -271,30 +403,51 @@ def main():
     load = os.getloadavg()
     print('mwt-python-bench: %d threads, %d repetitions, load average %.2f %.2f %.2f (%d CPUs)'
           % (N_THREADS, args.repeats, *load, os.cpu_count()))
-    print('%-28s %12s %-5s %-10s %12s %8s  %s' % ('figure', 'mwt', 'unit', 'against', 'value', 'ratio', 'target'))
+    print('%-34s %12s %-5s %-10s %12s %8s %-13s %s'
+          % ('figure', 'mwt', 'unit', 'against', 'value', 'ratio', 'ratio range', 'target'))
 
-    def row(figure, unit, key, other, target, better_is_higher):
+    def row(figure, unit, key, other, target, at_least):
         ours = statistics.median(values['mwt'] for values in measured[key])
         theirs = statistics.median(values[other] for values in measured[key])
-        ratio = statistics.median(values['mwt'] / values[other] for values in measured[key])
-        met = ratio >= 1.0 if better_is_higher else ratio <= 1.0
-        print('%-28s %12.1f %-5s %-10s %12.1f %7.2fx  %s %s'
-              % (figure, ours, unit, other, theirs, ratio, target, 'met' if met else 'NOT MET'))
+        ratios = [values['mwt'] / values[other] for values in measured[key]]
+        ratio = statistics.median(ratios)
+        met = '' if at_least is None else ('met' if ratio >= at_least else 'NOT MET')
+        print(('%-34s %12.1f %-5s %-10s %12.1f %7.2fx %-13s %s %s'
+               % (figure, ours, unit, other, theirs, ratio,
+                  '%.2f-%.2fx' % (min(ratios), max(ratios)), target, met)).rstrip())
 
+    if growth is not None:
+        for name, value in growth.items():
+            print('%-34s %12.1f %-5s %-10s %12s %8s %-13s %s %s'
+                  % ('memory growth, %s (B/task)' % name, value, 'B', '', '', '', '',
+                     '<= 10 B', 'met' if value <= 10 else 'NOT MET'))
     if 'burst' in measured:
-        for other in ('executor', 'batched'):
-            row('burst 10k tasks (tasks/s)', '1/s', 'burst', other, '>= 1x', True)
+        row('burst 10k tasks (tasks/s)', '1/s', 'burst', 'executor', '>= 2x', 2.0)
+        row('burst 10k tasks (tasks/s)', '1/s', 'burst', 'batched', '>= 1.5x', 1.5)
     if 'round-trip' in measured:
         for other in ('executor', 'batched'):
-            row('round trip (us)', 'us', 'round-trip', other, '<= 1x', False)
+            row('round trip (us)', 'us', 'round-trip', other, '', None)
     if 'timer' in measured:
         for name in ('mwt', 'executor', 'batched'):
             gaps = [gap for values in measured['timer'] for gap in values[name]]
             p99 = percentile(gaps, 99)
             target = ('<= 20 ms ' + ('met' if p99 <= 20 else 'NOT MET')) if name == 'mwt' else ''
-            print(('%-28s %12.1f %-5s %-10s %12s %8s  %s'
+            print(('%-34s %12.1f %-5s %-10s %12s %8s %-13s %s'
                    % ('timer gap p99, %s (ms)' % name, p99, 'ms', '(max)', '%.1f' % max(gaps),
-                      '%d gaps' % len(gaps), target)).rstrip())
+                      '%d gaps' % len(gaps), '', target)).rstrip())
+    if 'submit' in measured:
+        row('Executor submit+result (tasks/s)', '1/s', 'submit', 'executor', '>= 1x', 1.0)
+    if 'submit-round-trip' in measured:
+        row('Executor submit().result() (us)', 'us', 'submit-round-trip', 'executor', '', None)
+    if 'map' in measured:
+        ratios = [values['executor'] / values['mwt'] for values in measured['map']]
+        ours = statistics.median(values['mwt'] for values in measured['map'])
+        theirs = statistics.median(values['executor'] for values in measured['map'])
+        ratio = statistics.median(ratios)
+        print('%-34s %12.3f %-5s %-10s %12.3f %7.1fx %-13s %s %s'
+              % ('Executor map %dk items (s)' % (args.map_items // 1000), ours, 's', 'executor',
+                 theirs, ratio, '%.1f-%.1fx' % (min(ratios), max(ratios)),
+                 '>= 10x as fast', 'met' if ratio >= 10 else 'NOT MET'))
 
 
 if __name__ == '__main__':

@@ -47,7 +47,8 @@ mwt_job_complete_item (MwtItemJob *item_job)
 
   mwt_cancel_watch_leave (&item_job->full);
 
-  if (runner->done != NULL)
+  /* In place, an item that ran ended with the runner's function. */
+  if (runner->done != NULL && (context != NULL || error != NULL))
     runner->done (item_job->item, error, runner->done_data);
 
   g_clear_error (&error);
@@ -174,7 +175,7 @@ mwt_job_new_item (MwtPool      *pool,
   item_job->item = item;
   item_job->priority = priority;
 
-  if (runner->done != NULL && !(runner->flags & MWT_RUNNER_DONE_IN_PLACE))
+  if (runner->done != NULL && !(runner->flags & MWT_RUNNER_IN_PLACE))
     {
       g_object_ref (pool);
       item_job->context = g_main_context_ref_thread_default ();
@@ -283,8 +284,8 @@ mwt_job_fail (MwtJob      *job,
   job->flags |= MWT_JOB_FAILED;
 }
 
-/* Whether @job has no context to go back to: an item whose runner's done
- * function, if any, runs where it ends.
+/* Whether @job has no context to go back to: an item whose runner has
+ * no done function, or one that runs in place.
  */
 gboolean
 mwt_job_ends_in_place (MwtJob *job)

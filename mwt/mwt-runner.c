@@ -86,7 +86,7 @@ mwt_runner_init (MwtRunner *runner)
 
 /**
  * mwt_runner_new:
- * @flags: where the done function runs
+ * @flags: how the items end
  * @func: (scope notified) (closure func_data) (destroy func_data_destroy):
  *   the function run on a pool thread for each item
  * @func_data: data for @func
@@ -102,14 +102,13 @@ mwt_runner_init (MwtRunner *runner)
  * Makes a runner, to hand items to pools with mwt_pool_push() and
  * mwt_pool_push_sync(). Each item pushed is run by @func on a pool thread,
  * unless it is cancelled while it waits or the pool closes first; then
- * @done, if any, is told on the pusher's thread-default main context, or,
- * with %MWT_RUNNER_DONE_IN_PLACE, at once where the item ended.
+ * @done, if any, is told on the pusher's thread-default main context.
  *
- * Without @done, or with %MWT_RUNNER_DONE_IN_PLACE, an item pushed with
- * mwt_pool_push() is released where it ends (on the pool thread that ran
- * it, or on the thread that closed the pool or cancelled it), and nothing
- * waits for a main context. Without @done, nothing tells that an item
- * never ran.
+ * With %MWT_RUNNER_IN_PLACE, or without @done, an item pushed with
+ * mwt_pool_push() needs no main context: it ends where it ends, on the
+ * pool thread that ran it (after @func), or on the thread that closed the
+ * pool or cancelled it. There, @done, if any, is told of an item that
+ * never ran. Without @done, nothing tells that an item never ran.
  *
  * Every item in flight keeps a reference to the runner.
  *

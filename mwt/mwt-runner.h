@@ -42,19 +42,21 @@ G_DECLARE_FINAL_TYPE (MwtRunner, mwt_runner, MWT, RUNNER, GObject)
  * @MWT_RUNNER_DEFAULT: the done function runs on the thread-default main
  *   context of the thread that pushed the item, as a #GTask's callback
  *   would
- * @MWT_RUNNER_DONE_IN_PLACE: the done function runs where the item ends:
- *   on the pool thread that ran it, or on the thread that cancelled it or
- *   closed the pool. For pushers that do their own synchronization (a
- *   future, a binding's queue) and may never iterate a main context.
+ * @MWT_RUNNER_IN_PLACE: items need no main context: an item that ran ends
+ *   with the runner's function, on the pool thread that ran it, and the
+ *   done function is called only for an item that never ran, where that
+ *   was decided (on the thread that cancelled it or closed the pool). For
+ *   pushers that do their own synchronization (a future, a binding's own
+ *   queue) and may never iterate a main context.
  *
- * Where a runner's done function runs.
+ * How the items of a runner end.
  *
  * Since: 1.0
  */
 typedef enum /*< flags >*/
 {
   MWT_RUNNER_DEFAULT       = 0,
-  MWT_RUNNER_DONE_IN_PLACE = 1 << 0,
+  MWT_RUNNER_IN_PLACE      = 1 << 0,
 } MwtRunnerFlags;
 
 /**
@@ -82,7 +84,8 @@ typedef void (*MwtRunnerFunc) (gpointer      thread_state,
  *
  * The done function of a #MwtRunner: called once for each item pushed with
  * mwt_pool_push(), on the thread-default main context of the thread that
- * pushed it, or where the item ended with %MWT_RUNNER_DONE_IN_PLACE.
+ * pushed it; with %MWT_RUNNER_IN_PLACE, only for an item that never ran,
+ * where that was decided.
  *
  * Since: 1.0
  */

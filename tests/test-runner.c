@@ -380,9 +380,9 @@ test_items_keep_the_runner_and_the_pool_alive (void)
   record_clear (&record);
 }
 
-/* With MWT_RUNNER_DONE_IN_PLACE, done runs where the item ended: on the
- * pool thread right after it ran, on the thread that cancelled it. No
- * context is iterated.
+/* With MWT_RUNNER_IN_PLACE, an item that never ran is done where that
+ * was decided: on the thread that cancelled it; one that ran ends with
+ * the function, on its pool thread. No context is iterated.
  */
 static void
 item_done_in_place (gpointer      item,
@@ -392,15 +392,15 @@ item_done_in_place (gpointer      item,
   Record *record = user_data;
 
   g_mutex_lock (&record->mutex);
-  if ((error == NULL) != (mwt_pool_get_current () != NULL))
+  if (error == NULL || mwt_pool_get_current () != NULL)
     record->wrong_context = TRUE;
   g_ptr_array_add (record->done, item);
-  g_ptr_array_add (record->errors, error != NULL ? g_error_copy (error) : NULL);
+  g_ptr_array_add (record->errors, g_error_copy (error));
   g_mutex_unlock (&record->mutex);
 }
 
 static void
-test_done_in_place_runs_where_the_item_ends (void)
+test_in_place_items_end_where_they_end (void)
 {
   g_autoptr(MwtPool) pool = NULL;
   g_autoptr(MwtRunner) runner = NULL;
@@ -415,7 +415,7 @@ test_done_in_place_runs_where_the_item_ends (void)
   test_gate_init (&gate);
   record.gate = &gate;
   pool = new_pool (1);
-  runner = mwt_runner_new (MWT_RUNNER_DONE_IN_PLACE, run_item, &record, NULL,
+  runner = mwt_runner_new (MWT_RUNNER_IN_PLACE, run_item, &record, NULL,
                            item_done_in_place, &record, NULL);
 
   mwt_pool_push (pool, runner, NULL, G_PRIORITY_DEFAULT, NULL);
@@ -428,8 +428,8 @@ test_done_in_place_runs_where_the_item_ends (void)
   test_gate_open (&gate);
   g_assert_true (mwt_pool_drain (pool, NULL, NULL));
   g_mutex_lock (&record.mutex);
-  g_assert_cmpuint (record.done->len, ==, 2);
-  g_assert_null (record.errors->pdata[1]);
+  g_assert_cmpuint (record.ran->len, ==, 1);
+  g_assert_cmpuint (record.done->len, ==, 1);
   g_assert_false (record.wrong_context);
   g_mutex_unlock (&record.mutex);
 
@@ -534,8 +534,8 @@ main (int   argc,
                    test_without_done_items_end_where_they_end);
   g_test_add_func ("/Mwt/Runner/items-keep-the-runner-and-the-pool-alive",
                    test_items_keep_the_runner_and_the_pool_alive);
-  g_test_add_func ("/Mwt/Runner/done-in-place-runs-where-the-item-ends",
-                   test_done_in_place_runs_where_the_item_ends);
+  g_test_add_func ("/Mwt/Runner/in-place-items-end-where-they-end",
+                   test_in_place_items_end_where_they_end);
   g_test_add_func ("/Mwt/Runner/push-sync-runs-the-item-and-returns",
                    test_push_sync_runs_the_item_and_returns);
   g_test_add_func ("/Mwt/Runner/push-sync-of-a-queued-item-fails-when-the-pool-closes",

@@ -21,7 +21,8 @@ Mwt = get_introspection_module('Mwt')
 
 class Item(Protocol):
     """What a pushed task does: run() on a pool thread; done(error) once it
-    ran (error None) or never will (the GLib.Error saying why)."""
+    ran (error None; not for items pushed in place) or never will (the
+    GLib.Error saying why)."""
 
     def run(self) -> None: ...
 
@@ -36,6 +37,11 @@ def _run(_thread_state, key, _cancellable, *_data):
     _items[key].run()
 
 
+def _run_in_place(_thread_state, key, _cancellable, *_data):
+    # It ends here: done() is only for items that never ran.
+    _items.pop(key).run()
+
+
 def _done(key, error, *_data):
     _items.pop(key).done(error)
 
@@ -45,8 +51,9 @@ _push_sync = Mwt.Pool.push_sync
 
 # done() on the context of the thread that pushed, as a GTask's callback.
 _on_context = Mwt.Runner.new(Mwt.RunnerFlags.DEFAULT, _run, (), _done, ())
-# done() where the item ends, for items that synchronize themselves.
-_in_place = Mwt.Runner.new(Mwt.RunnerFlags.DONE_IN_PLACE, _run, (), _done, ())
+# For items that synchronize themselves: done() only if they never ran,
+# where that was decided.
+_in_place = Mwt.Runner.new(Mwt.RunnerFlags.IN_PLACE, _run_in_place, (), _done, ())
 
 
 def _key(item: Item) -> int:
@@ -62,7 +69,8 @@ def push(pool, item: Item, priority: int, cancellable=None) -> None:
 
 
 def push_in_place(pool, item: Item, priority: int, cancellable=None) -> None:
-    """Runs item on pool; its done() runs where it ends, with no context."""
+    """Runs item on pool, with no main context: its done() runs only if it
+    never ran, on the thread that cancelled it or closed the pool."""
     _push(pool, _in_place, _key(item), priority, cancellable)
 
 
