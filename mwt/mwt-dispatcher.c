@@ -47,6 +47,7 @@ struct _MwtDispatcher
 
   /* Not owned, and valid only while the dispatcher is alive (!dead). */
   GMainContext *context;
+  /* Dropped, under the lock, once the context is gone. */
   MwtWakeup    *wakeup;
 
   /* Guards the queues and the blockers. Taken by pushing threads and by
@@ -309,6 +310,7 @@ static void
 mwt_dispatcher_detach (gpointer data)
 {
   MwtDispatcher *self = data;
+  MwtWakeup *wakeup;
   GQueue left;
 
   g_mutex_lock (&registry_lock);
@@ -324,9 +326,14 @@ mwt_dispatcher_detach (gpointer data)
   g_mutex_lock (&self->mutex);
   left = self->done;
   g_queue_init (&self->done);
+  /* Its descriptor goes now: pool threads may keep the dispatcher of
+   * their last job for a while (see mwt_job_hand_back()).
+   */
+  wakeup = g_steal_pointer (&self->wakeup);
   g_mutex_unlock (&self->mutex);
   mwt_dispatch_items (&left);
 
+  mwt_wakeup_unref (wakeup);
   mwt_dispatcher_unref (self);
 }
 
@@ -400,7 +407,7 @@ mwt_dispatcher_unref (MwtDispatcher *self)
   g_assert (g_queue_is_empty (&self->calls));
   g_assert (g_queue_is_empty (&self->done));
   g_assert (self->blockers == NULL);
-  mwt_wakeup_unref (self->wakeup);
+  g_clear_pointer (&self->wakeup, mwt_wakeup_unref);
   g_mutex_clear (&self->mutex);
   g_free (self);
 }
@@ -441,7 +448,8 @@ mwt_dispatcher_enqueue_locked (MwtDispatcher   *self,
 
   g_atomic_int_set (&self->pending, TRUE);
 
-  return mwt_wakeup_ref (self->wakeup);
+  /* Gone with its context, which nobody is left to wake. */
+  return self->wakeup != NULL ? mwt_wakeup_ref (self->wakeup) : NULL;
 }
 
 /* Queues @item. Returns the wake-up to signal with mwt_wakeup_signal(),

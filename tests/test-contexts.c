@@ -96,6 +96,7 @@ submit_once_and_leave (gpointer data)
 
 #define N_WARM_UP_SUBMITTERS 50
 #define N_SUBMITTERS 300
+#define N_POOL_THREADS 2
 
 static void
 submit_from_short_lived_threads (gboolean task_form)
@@ -104,7 +105,7 @@ submit_from_short_lived_threads (gboolean task_form)
   guint n_fds_after_warm_up = 0;
   MwtPool *pool;
 
-  pool = mwt_pool_new (2, NULL, NULL, NULL, NULL, &error);
+  pool = mwt_pool_new (N_POOL_THREADS, NULL, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
 
   for (guint i = 0; i < N_SUBMITTERS; i++)
@@ -120,7 +121,10 @@ submit_from_short_lived_threads (gboolean task_form)
         n_fds_after_warm_up = count_open_fds ();
     }
 
-  g_assert_cmpuint (count_open_fds (), ==, n_fds_after_warm_up);
+  /* Each pool thread may still hold the wake-up of the last context it
+   * signalled for a moment, whatever the number of submitters.
+   */
+  g_assert_cmpuint (count_open_fds (), <=, n_fds_after_warm_up + N_POOL_THREADS);
 
   g_assert_true (mwt_pool_close (pool, NULL, &error));
   g_assert_no_error (error);
