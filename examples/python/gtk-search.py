@@ -247,7 +247,7 @@ class SearchWindow(Gtk.ApplicationWindow):
 
     def close_pool(self, pool):
         self.pending += 1
-        pool.close_async(GLib.PRIORITY_DEFAULT, None, self.pool_closed)
+        pool.close_async(callback=self.pool_closed)
 
     def pool_closed(self, pool, result):
         self.pending -= 1
