@@ -856,7 +856,8 @@ class TestConvention(unittest.TestCase):
             self.assertIsNotNone(method, '%s is the introspected one' % name)
             self.assertTrue(getattr(Mwt.Pool, name).__doc__, name)
         text = pydoc.render_doc(Mwt.Pool.close_async, renderer=pydoc.plaintext)
-        self.assertIn('close_async(self, cancellable=None, callback', text)
+        self.assertIn('close_async(self, cancellable: Optional[gi.repository.Gio.Cancellable] = None, '
+                      'callback', text)
         self.assertIn('every thread has exited', text)
 
     def test_type_hints(self):

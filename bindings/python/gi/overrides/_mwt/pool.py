@@ -252,7 +252,8 @@ class Pool(Mwt.Pool):
 
     @classmethod
     def new(cls, n_threads: int, init: Optional[Callable[[], Any]] = None,
-            at_exit: Optional[Callable[[Any], None]] = None, *, name: Optional[str] = None) -> 'Pool':
+            at_exit: Optional[Callable[[Any], None]] = None, *,
+            name: Optional[str] = None) -> 'Pool':
         """Starts a pool of ``n_threads`` threads and returns it.
 
         Each thread runs ``init()`` and keeps what it returns as its state;
@@ -276,7 +277,8 @@ class Pool(Mwt.Pool):
 
     @classmethod
     def new_async(cls, n_threads: int, init: Optional[Callable[[], Any]] = None,
-                  at_exit: Optional[Callable[[Any], None]] = None, cancellable=None,
+                  at_exit: Optional[Callable[[Any], None]] = None,
+                  cancellable: Optional[Gio.Cancellable] = None,
                   callback: Optional[Callable[..., None]] = None, *user_data,
                   priority: int = DEFAULT, name: Optional[str] = None) -> None:
         """Starts a pool like ``new()``, without blocking.
@@ -332,7 +334,7 @@ class Pool(Mwt.Pool):
 
     # Running ---------------------------------------------------------------
 
-    def run_async(self, func: Callable[..., Any], cancellable=None,
+    def run_async(self, func: Callable[..., Any], cancellable: Optional[Gio.Cancellable] = None,
                   callback: Optional[Callable[..., None]] = None, *user_data,
                   priority: int = DEFAULT, args: Tuple = (), kwargs: Optional[dict] = None) -> None:
         """Runs ``func(state, *args, **kwargs)`` on a pool thread, with that thread's state.
@@ -369,8 +371,8 @@ class Pool(Mwt.Pool):
                             'of run_async(), not %r' % (result,))
         return result.outcome()
 
-    def run_sync(self, func: Callable[..., Any], cancellable=None, *, priority: int = DEFAULT,
-                 args: Tuple = (), kwargs: Optional[dict] = None) -> Any:
+    def run_sync(self, func: Callable[..., Any], cancellable: Optional[Gio.Cancellable] = None, *,
+                 priority: int = DEFAULT, args: Tuple = (), kwargs: Optional[dict] = None) -> Any:
         """Runs ``func(state, *args, **kwargs)`` on a pool thread and returns its result.
 
         The blocking form of ``run_async()``, with the same rule for
@@ -395,7 +397,8 @@ class Pool(Mwt.Pool):
         tasks.push_in_place(self, _GTaskRun(task, func), task.get_priority(),
                             task.get_cancellable())
 
-    def push(self, runner, item: int, cancellable=None, *, priority: int = DEFAULT) -> None:
+    def push(self, runner, item: int, cancellable: Optional[Gio.Cancellable] = None, *,
+             priority: int = DEFAULT) -> None:
         """Hands ``item``, an integer, to ``runner``'s function on a pool thread.
 
         The C API for bindings, as is: ``run_async()`` is the Python way.
@@ -403,14 +406,15 @@ class Pool(Mwt.Pool):
         _check_cancellable(cancellable, 'push')
         Mwt.Pool.push(self, runner, item, priority, cancellable)
 
-    def push_sync(self, runner, item: int, cancellable=None, *, priority: int = DEFAULT) -> bool:
+    def push_sync(self, runner, item: int, cancellable: Optional[Gio.Cancellable] = None, *,
+                  priority: int = DEFAULT) -> bool:
         """The blocking form of ``push()``: the C API for bindings, as is."""
         _check_cancellable(cancellable, 'push_sync')
         return blocking(Mwt.Pool.push_sync, self, runner, item, priority, cancellable)
 
     # Draining and closing --------------------------------------------------
 
-    def drain(self, cancellable=None) -> bool:
+    def drain(self, cancellable: Optional[Gio.Cancellable] = None) -> bool:
         """Waits until every task submitted so far has run, and returns True.
 
         Their callbacks then run the next time their main context is
@@ -421,7 +425,8 @@ class Pool(Mwt.Pool):
         _check_cancellable(cancellable, 'drain')
         return blocking(_drain, self, cancellable)
 
-    def drain_async(self, cancellable=None, callback: Optional[Callable[..., None]] = None,
+    def drain_async(self, cancellable: Optional[Gio.Cancellable] = None,
+                    callback: Optional[Callable[..., None]] = None,
                     *user_data, priority: int = DEFAULT) -> None:
         """Waits, without blocking, until every task submitted so far is done.
 
@@ -436,7 +441,7 @@ class Pool(Mwt.Pool):
         """Finishes ``drain_async()``: True once drained."""
         return _drain_finish(self, result)
 
-    def close(self, cancellable=None) -> bool:
+    def close(self, cancellable: Optional[Gio.Cancellable] = None) -> bool:
         """Closes the pool and waits until every thread has exited.
 
         Idle threads stop at once and queued tasks fail with
@@ -452,7 +457,8 @@ class Pool(Mwt.Pool):
             self._forget_funcs()
         return closed
 
-    def close_async(self, cancellable=None, callback: Optional[Callable[..., None]] = None,
+    def close_async(self, cancellable: Optional[Gio.Cancellable] = None,
+                    callback: Optional[Callable[..., None]] = None,
                     *user_data, priority: int = DEFAULT) -> None:
         """Closes the pool, and calls back once every thread has exited.
 
@@ -563,7 +569,8 @@ class Pool(Mwt.Pool):
         # The collector clears weak references to a cycle before it
         # finalizes it: the threads reach their functions through this.
         funcs.ref.strong = funcs
-        if threads.current_funcs() is not funcs and not self.get_n_busy() and not self.get_n_queued():
+        idle = not self.get_n_busy() and not self.get_n_queued()
+        if idle and threads.current_funcs() is not funcs:
             try:
                 self.close()
             except Exception:  # nobody to report to
