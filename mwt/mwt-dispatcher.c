@@ -145,6 +145,10 @@ mwt_wakeup_signal (MwtWakeup *wakeup)
   mwt_wakeup_unref (wakeup);
 }
 
+/* One read empties an eventfd, as GLib's own GWakeup knows: reading
+ * again to see it empty was a system call more on every round trip. A
+ * pipe is read until it is empty.
+ */
 static void
 mwt_wakeup_acknowledge (MwtWakeup *wakeup)
 {
@@ -153,7 +157,7 @@ mwt_wakeup_acknowledge (MwtWakeup *wakeup)
 
   do
     n_read = read (wakeup->fds[0], &value, sizeof value);
-  while (n_read > 0 || (n_read < 0 && errno == EINTR));
+  while ((n_read > 0 && wakeup->fds[1] >= 0) || (n_read < 0 && errno == EINTR));
 }
 
 /* Dispatching */
