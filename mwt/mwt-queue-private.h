@@ -15,14 +15,19 @@ typedef struct _MwtQueueBucket MwtQueueBucket;
 
 /* Items are GList links owned by the caller, one bucket (a GQueue) per
  * priority that has items. Pushing, popping and removing cost O(1) when
- * the priority already has items, and O(log P) otherwise, with P the
- * number of priorities that have items.
+ * the priority already has items, or when no other priority has any, and
+ * O(log P) otherwise, with P the number of priorities that have items.
  */
 typedef struct _MwtQueue
 {
-  GTree          *buckets;
-  /* The bucket of the most urgent (numerically lowest) priority. */
+  /* The bucket of the most urgent (numerically lowest) priority, kept out
+   * of the tree: a queue that holds one priority at a time, as most do,
+   * never touches the tree, which allocates and frees a node per insert
+   * and removal.
+   */
   MwtQueueBucket *first;
+  /* The buckets of the other priorities that have items. */
+  GTree          *buckets;
   /* A bucket kept back for the next priority that gets items, so that a
    * queue that empties and fills one task at a time allocates nothing.
    */

@@ -47,10 +47,33 @@ static MwtQueueBucket *
 mwt_queue_lookup (MwtQueue *queue,
                   gint      priority)
 {
-  if (queue->first != NULL && queue->first->priority == priority)
+  /* The tree holds only less urgent priorities than the first. */
+  if (queue->first == NULL || priority < queue->first->priority)
+    return NULL;
+  if (priority == queue->first->priority)
     return queue->first;
 
   return g_tree_lookup (queue->buckets, GINT_TO_POINTER (priority));
+}
+
+static MwtQueueBucket *
+mwt_queue_take_bucket (MwtQueue *queue,
+                       gint      priority)
+{
+  MwtQueueBucket *bucket = g_steal_pointer (&queue->spare);
+
+  if (bucket == NULL)
+    bucket = g_new0 (MwtQueueBucket, 1);
+  bucket->priority = priority;
+
+  return bucket;
+}
+
+static void
+mwt_queue_insert (MwtQueue       *queue,
+                  MwtQueueBucket *bucket)
+{
+  g_tree_insert (queue->buckets, GINT_TO_POINTER (bucket->priority), bucket);
 }
 
 void
@@ -62,14 +85,17 @@ mwt_queue_push (MwtQueue *queue,
 
   if (bucket == NULL)
     {
-      bucket = g_steal_pointer (&queue->spare);
-      if (bucket == NULL)
-        bucket = g_new0 (MwtQueueBucket, 1);
-      bucket->priority = priority;
-      g_tree_insert (queue->buckets, GINT_TO_POINTER (priority), bucket);
+      bucket = mwt_queue_take_bucket (queue, priority);
 
-      if (queue->first == NULL || priority < queue->first->priority)
+      if (queue->first == NULL)
         queue->first = bucket;
+      else if (priority < queue->first->priority)
+        {
+          mwt_queue_insert (queue, queue->first);
+          queue->first = bucket;
+        }
+      else
+        mwt_queue_insert (queue, bucket);
     }
 
   g_queue_push_tail_link (&bucket->items, link);
@@ -87,13 +113,16 @@ mwt_queue_unlink (MwtQueue       *queue,
   if (!g_queue_is_empty (&bucket->items))
     return;
 
-  g_tree_remove (queue->buckets, GINT_TO_POINTER (bucket->priority));
   if (bucket == queue->first)
     {
       GTreeNode *node = g_tree_node_first (queue->buckets);
 
       queue->first = node != NULL ? g_tree_node_value (node) : NULL;
+      if (queue->first != NULL)
+        g_tree_remove (queue->buckets, GINT_TO_POINTER (queue->first->priority));
     }
+  else
+    g_tree_remove (queue->buckets, GINT_TO_POINTER (bucket->priority));
 
   if (queue->spare == NULL)
     queue->spare = bucket;
