@@ -1521,6 +1521,37 @@ test_counters_burst_coalesces_while_the_loop_is_busy (void)
   g_cond_clear (&countdown.cond);
 }
 
+/* The pool announces nothing while nobody listens, which must not cost a
+ * handler connected later the changes that follow.
+ */
+static void
+test_counters_a_handler_connected_later_hears_what_follows (void)
+{
+  g_autoptr(MwtPool) pool = mwt_pool_new (1, NULL, NULL, NULL, NULL, NULL);
+  Notifies notifies;
+  TestGate gate;
+  Work work[2] = { { 0, }, };
+  Tally tally = { 0, };
+
+  run_work (pool, &work[0], NULL, &tally);
+  test_iterate_until (NULL, tally.n_callbacks == 1);
+  iterate_pending (NULL);
+
+  notifies_init (&notifies, NULL);
+  g_signal_connect (pool, "notify::n-busy", G_CALLBACK (count_notify), &notifies);
+
+  test_gate_init (&gate);
+  work[1].gate = &gate;
+  run_work (pool, &work[1], NULL, &tally);
+  test_gate_wait_for (&gate, 1);
+  test_iterate_until (NULL, notifies.last_n_busy == 1);
+  test_gate_open (&gate);
+  test_iterate_until (NULL, tally.n_callbacks == 2 && notifies.last_n_busy == 0);
+  g_assert_cmpuint (notifies.n_busy_notifies, >=, 2);
+  g_assert_cmpuint (tally.n_ok, ==, 2);
+  test_gate_clear (&gate);
+}
+
 static void
 test_counters_n_threads_notifies_on_resize (void)
 {
@@ -1974,6 +2005,8 @@ main (int   argc,
                    test_counters_notify_at_most_once_per_iteration);
   g_test_add_func ("/Mwt/Pool/counters/a-burst-coalesces-while-the-loop-is-busy",
                    test_counters_burst_coalesces_while_the_loop_is_busy);
+  g_test_add_func ("/Mwt/Pool/counters/a-handler-connected-later-hears-what-follows",
+                   test_counters_a_handler_connected_later_hears_what_follows);
   g_test_add_func ("/Mwt/Pool/counters/n-threads-notifies-on-resize",
                    test_counters_n_threads_notifies_on_resize);
   g_test_add_func ("/Mwt/Pool/counters/closed-notifies-on-close",
