@@ -1303,7 +1303,7 @@ measure_run_in_main (gint rounds)
       floor_[r] = ping_pong_us (rounds);
     }
   pin_to_one_cpu (FALSE);
-  report ("run_in_main pinned (us)", "us", mwt, "invoke + GCond", naive, n_repeats, "<= 0.7x");
+  report ("run_in_main pinned (us)", "us", mwt, "invoke + GCond", naive, n_repeats, "<= 0.6x");
   report ("run_in_main pinned (us)", "us", mwt, "GMutex/GCond ping-pong", floor_, n_repeats, "(floor)");
 }
 
