@@ -252,7 +252,9 @@ mwt_main_call_invoke (MwtMainFunc       func,
   call->task_func = task_func;
   call->user_data = user_data;
   call->context = worker != NULL ? worker->workers->context : g_main_context_default ();
-  call->dispatcher = mwt_dispatcher_get_for_context (call->context);
+  /* A pool thread's is at hand: no look-up under the registry's lock. */
+  call->dispatcher = worker != NULL ? mwt_dispatcher_ref (worker->workers->dispatcher)
+                                    : mwt_dispatcher_get_for_context (call->context);
   call->pool = worker != NULL ? worker->workers->pool : NULL;
   g_mutex_init (&call->mutex);
   g_cond_init (&call->cond);

@@ -34,7 +34,9 @@ typedef struct _MwtWorkers
   /* For mwt_pool_get_current() and mwt_run_in_main(): not references. */
   MwtPool              *pool;
   GMainContext         *context;
-  /* The context's, a reference: where mwt_run_in_main_dont_wait() posts. */
+  /* The context's, a reference: where mwt_run_in_main() hands its calls
+   * and mwt_run_in_main_dont_wait() posts.
+   */
   MwtDispatcher        *dispatcher;
 
   /* Threads that are done and can be joined; or, once nobody will join
