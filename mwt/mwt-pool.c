@@ -1164,15 +1164,18 @@ mwt_pool_sync_job_finished (gpointer data)
 }
 
 /* Runs @func on one of @pool's threads and blocks until it has returned,
- * or until it can be known that it never will.
+ * or until it can be known that it never will. A cancellation wins over
+ * the outcome, as in g_task_propagate_pointer(): the result then goes to
+ * @result_destroy.
  */
 static gpointer
-mwt_pool_wait_for_call (MwtPool       *pool,
-                        MwtPoolFunc    func,
-                        gpointer       func_data,
-                        gint           priority,
-                        GCancellable  *cancellable,
-                        GError       **error)
+mwt_pool_wait_for_call (MwtPool        *pool,
+                        MwtPoolFunc     func,
+                        gpointer        func_data,
+                        GDestroyNotify  result_destroy,
+                        gint            priority,
+                        GCancellable   *cancellable,
+                        GError        **error)
 {
   gboolean own_thread = mwt_pool_is_own_thread (pool);
   MwtBlocker blocker;
@@ -1196,6 +1199,15 @@ mwt_pool_wait_for_call (MwtPool       *pool,
 
   if (own_thread)
     mwt_scheduler_end_sync_wait (&pool->scheduler);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      if (job->flags & MWT_JOB_FAILED)
+        g_error_free (job->u.error);
+      else if (job->u.result != NULL && result_destroy != NULL)
+        result_destroy (job->u.result);
+      return NULL;
+    }
 
   if (job->flags & MWT_JOB_FAILED)
     {
@@ -1262,33 +1274,14 @@ mwt_pool_run_sync (MwtPool         *pool,
                    GCancellable    *cancellable,
                    GError         **error)
 {
-  GError *local_error = NULL;
-  gpointer result;
-
   g_return_val_if_fail (MWT_IS_POOL (pool), NULL);
   g_return_val_if_fail (mwt_pool_is_initialized (pool), NULL);
   g_return_val_if_fail (func != NULL, NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  result = mwt_pool_wait_for_call (pool, func, func_data, io_priority, cancellable, &local_error);
-
-  /* A cancellation wins over the outcome, as in g_task_propagate_pointer(). */
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    {
-      g_clear_error (&local_error);
-      if (result != NULL && result_destroy != NULL)
-        result_destroy (result);
-      return NULL;
-    }
-
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, local_error);
-      return NULL;
-    }
-
-  return result;
+  return mwt_pool_wait_for_call (pool, func, func_data, result_destroy, io_priority, cancellable,
+                                 error);
 }
 
 /* Pushing items */
@@ -1398,16 +1391,8 @@ mwt_pool_push_sync (MwtPool       *pool,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  mwt_pool_wait_for_call (pool, mwt_pool_run_pushed_item, &pushed, io_priority, cancellable,
+  mwt_pool_wait_for_call (pool, mwt_pool_run_pushed_item, &pushed, NULL, io_priority, cancellable,
                           &local_error);
-
-  /* As for mwt_pool_run_sync(), a cancellation wins over the outcome. */
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    {
-      g_clear_error (&local_error);
-      return FALSE;
-    }
-
   if (local_error != NULL)
     {
       g_propagate_error (error, local_error);
