@@ -184,16 +184,53 @@ test_done_runs_on_the_thread_default_context_of_the_pusher (void)
   record_clear (&record);
 }
 
-/* One thread held at the gate by an item NULL: the others queue behind it
- * in priority order, first in, first out within a priority.
+/* A pool of one thread, held at its gate by the item NULL: what is pushed
+ * next waits in the queue until the test opens the gate.
+ */
+typedef struct
+{
+  Record     record;
+  TestGate   gate;
+  MwtPool   *pool;
+  MwtRunner *runner;
+} Held;
+
+static void
+held_init (Held              *held,
+           MwtRunnerFlags     flags,
+           MwtRunnerDoneFunc  done)
+{
+  memset (held, 0, sizeof *held);
+  record_init (&held->record);
+  test_gate_init (&held->gate);
+  held->record.gate = &held->gate;
+  held->record.done_context = g_main_context_default ();
+  held->pool = new_pool (1);
+  held->runner = mwt_runner_new (flags, run_item, &held->record, NULL, done, &held->record, NULL);
+
+  mwt_pool_push (held->pool, held->runner, NULL, G_PRIORITY_DEFAULT, NULL);
+  test_gate_wait_for (&held->gate, 1);
+}
+
+/* The gate must be open. */
+static void
+held_clear (Held *held)
+{
+  g_assert_true (mwt_pool_close (held->pool, NULL, NULL));
+  g_clear_object (&held->pool);
+  g_clear_object (&held->runner);
+  test_gate_clear (&held->gate);
+  record_clear (&held->record);
+}
+
+/* The others queue behind the item that holds the thread in priority
+ * order, first in, first out within a priority.
  */
 static void
 test_items_queue_by_priority_then_in_order (void)
 {
-  g_autoptr(MwtPool) pool = NULL;
-  g_autoptr(MwtRunner) runner = NULL;
-  Record record = { 0, };
-  TestGate gate;
+  Held held;
+  Record *record = &held.record;
   static const struct { guint item; gint priority; } pushed[] = {
     { 1, G_PRIORITY_LOW }, { 2, G_PRIORITY_DEFAULT }, { 3, G_PRIORITY_HIGH },
     { 4, G_PRIORITY_DEFAULT }, { 5, G_PRIORITY_HIGH }, { 6, G_PRIORITY_LOW },
@@ -203,97 +240,66 @@ test_items_queue_by_priority_then_in_order (void)
   if (test_ran_in_child ())
     return;
 
-  record_init (&record);
-  test_gate_init (&gate);
-  record.gate = &gate;
-  record.done_context = g_main_context_default ();
-  pool = new_pool (1);
-  runner = mwt_runner_new (MWT_RUNNER_DEFAULT, run_item, &record, NULL, item_done, &record, NULL);
-
-  mwt_pool_push (pool, runner, NULL, G_PRIORITY_DEFAULT, NULL);
-  test_gate_wait_for (&gate, 1);
+  held_init (&held, MWT_RUNNER_DEFAULT, item_done);
   for (guint i = 0; i < G_N_ELEMENTS (pushed); i++)
-    mwt_pool_push (pool, runner, GUINT_TO_POINTER (pushed[i].item), pushed[i].priority, NULL);
-  test_gate_open (&gate);
-  test_iterate_until (NULL, record.done->len == G_N_ELEMENTS (pushed) + 1);
+    mwt_pool_push (held.pool, held.runner, GUINT_TO_POINTER (pushed[i].item), pushed[i].priority, NULL);
+  test_gate_open (&held.gate);
+  test_iterate_until (NULL, record->done->len == G_N_ELEMENTS (pushed) + 1);
 
   for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
-    g_assert_cmpuint (GPOINTER_TO_UINT (record.ran->pdata[i + 1]), ==, expected[i]);
+    g_assert_cmpuint (GPOINTER_TO_UINT (record->ran->pdata[i + 1]), ==, expected[i]);
 
-  test_gate_clear (&gate);
-  record_clear (&record);
+  held_clear (&held);
 }
 
 static void
 test_cancelled_while_queued_never_runs_and_is_done_with_cancelled (void)
 {
-  g_autoptr(MwtPool) pool = NULL;
-  g_autoptr(MwtRunner) runner = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  Record record = { 0, };
-  TestGate gate;
+  Held held;
+  Record *record = &held.record;
 
   if (test_ran_in_child ())
     return;
 
-  record_init (&record);
-  test_gate_init (&gate);
-  record.gate = &gate;
-  record.done_context = g_main_context_default ();
-  pool = new_pool (1);
-  runner = mwt_runner_new (MWT_RUNNER_DEFAULT, run_item, &record, NULL, item_done, &record, NULL);
-
-  mwt_pool_push (pool, runner, NULL, G_PRIORITY_DEFAULT, NULL);
-  test_gate_wait_for (&gate, 1);
-  mwt_pool_push (pool, runner, GUINT_TO_POINTER (1), G_PRIORITY_DEFAULT, cancellable);
+  held_init (&held, MWT_RUNNER_DEFAULT, item_done);
+  mwt_pool_push (held.pool, held.runner, GUINT_TO_POINTER (1), G_PRIORITY_DEFAULT, cancellable);
   g_cancellable_cancel (cancellable);
-  test_iterate_until (NULL, record.done->len == 1);
+  test_iterate_until (NULL, record->done->len == 1);
 
-  g_assert_cmpuint (GPOINTER_TO_UINT (record.done->pdata[0]), ==, 1);
-  g_assert_error ((GError *) record.errors->pdata[0], G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (GPOINTER_TO_UINT (record->done->pdata[0]), ==, 1);
+  g_assert_error ((GError *) record->errors->pdata[0], G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
-  test_gate_open (&gate);
-  test_iterate_until (NULL, record.done->len == 2);
-  g_assert_cmpuint (record.ran->len, ==, 1);
-  g_assert_null (record.ran->pdata[0]);
+  test_gate_open (&held.gate);
+  test_iterate_until (NULL, record->done->len == 2);
+  g_assert_cmpuint (record->ran->len, ==, 1);
+  g_assert_null (record->ran->pdata[0]);
 
-  test_gate_clear (&gate);
-  record_clear (&record);
+  held_clear (&held);
 }
 
 static void
 test_close_fails_queued_items_with_closed (void)
 {
-  g_autoptr(MwtPool) pool = NULL;
-  g_autoptr(MwtRunner) runner = NULL;
-  Record record = { 0, };
-  TestGate gate;
+  Held held;
+  Record *record = &held.record;
 
   if (test_ran_in_child ())
     return;
 
-  record_init (&record);
-  test_gate_init (&gate);
-  record.gate = &gate;
-  record.done_context = g_main_context_default ();
-  pool = new_pool (1);
-  runner = mwt_runner_new (MWT_RUNNER_DEFAULT, run_item, &record, NULL, item_done, &record, NULL);
+  held_init (&held, MWT_RUNNER_DEFAULT, item_done);
+  mwt_pool_push (held.pool, held.runner, GUINT_TO_POINTER (1), G_PRIORITY_DEFAULT, NULL);
+  mwt_pool_close_async (held.pool, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+  mwt_pool_push (held.pool, held.runner, GUINT_TO_POINTER (2), G_PRIORITY_DEFAULT, NULL);
+  test_gate_open (&held.gate);
+  test_iterate_until (NULL, record->done->len == 3);
 
-  mwt_pool_push (pool, runner, NULL, G_PRIORITY_DEFAULT, NULL);
-  test_gate_wait_for (&gate, 1);
-  mwt_pool_push (pool, runner, GUINT_TO_POINTER (1), G_PRIORITY_DEFAULT, NULL);
-  mwt_pool_close_async (pool, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
-  mwt_pool_push (pool, runner, GUINT_TO_POINTER (2), G_PRIORITY_DEFAULT, NULL);
-  test_gate_open (&gate);
-  test_iterate_until (NULL, record.done->len == 3);
+  for (guint i = 0; i < record->done->len; i++)
+    if (record->done->pdata[i] != NULL)
+      g_assert_error ((GError *) record->errors->pdata[i], G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_assert_cmpuint (record->ran->len, ==, 1);
 
-  for (guint i = 0; i < record.done->len; i++)
-    if (record.done->pdata[i] != NULL)
-      g_assert_error ((GError *) record.errors->pdata[i], G_IO_ERROR, G_IO_ERROR_CLOSED);
-  g_assert_cmpuint (record.ran->len, ==, 1);
-
-  test_gate_clear (&gate);
-  record_clear (&record);
+  held_clear (&held);
 }
 
 /* Without a done function, an item needs no context: a thread that never
@@ -402,39 +408,28 @@ item_done_in_place (gpointer      item,
 static void
 test_in_place_items_end_where_they_end (void)
 {
-  g_autoptr(MwtPool) pool = NULL;
-  g_autoptr(MwtRunner) runner = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  Record record = { 0, };
-  TestGate gate;
+  Held held;
+  Record *record = &held.record;
 
   if (test_ran_in_child ())
     return;
 
-  record_init (&record);
-  test_gate_init (&gate);
-  record.gate = &gate;
-  pool = new_pool (1);
-  runner = mwt_runner_new (MWT_RUNNER_IN_PLACE, run_item, &record, NULL,
-                           item_done_in_place, &record, NULL);
-
-  mwt_pool_push (pool, runner, NULL, G_PRIORITY_DEFAULT, NULL);
-  test_gate_wait_for (&gate, 1);
-  mwt_pool_push (pool, runner, GUINT_TO_POINTER (1), G_PRIORITY_DEFAULT, cancellable);
+  held_init (&held, MWT_RUNNER_IN_PLACE, item_done_in_place);
+  mwt_pool_push (held.pool, held.runner, GUINT_TO_POINTER (1), G_PRIORITY_DEFAULT, cancellable);
   g_cancellable_cancel (cancellable);
-  g_assert_cmpuint (record.done->len, ==, 1);
-  g_assert_error ((GError *) record.errors->pdata[0], G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (record->done->len, ==, 1);
+  g_assert_error ((GError *) record->errors->pdata[0], G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
-  test_gate_open (&gate);
-  g_assert_true (mwt_pool_drain (pool, NULL, NULL));
-  g_mutex_lock (&record.mutex);
-  g_assert_cmpuint (record.ran->len, ==, 1);
-  g_assert_cmpuint (record.done->len, ==, 1);
-  g_assert_false (record.wrong_context);
-  g_mutex_unlock (&record.mutex);
+  test_gate_open (&held.gate);
+  g_assert_true (mwt_pool_drain (held.pool, NULL, NULL));
+  g_mutex_lock (&record->mutex);
+  g_assert_cmpuint (record->ran->len, ==, 1);
+  g_assert_cmpuint (record->done->len, ==, 1);
+  g_assert_false (record->wrong_context);
+  g_mutex_unlock (&record->mutex);
 
-  test_gate_clear (&gate);
-  record_clear (&record);
+  held_clear (&held);
 }
 
 static void
