@@ -4,6 +4,7 @@
 """Mwt.Executor: an mwt pool behind concurrent.futures, as a drop-in for
 ThreadPoolExecutor."""
 
+import collections
 import concurrent.futures
 import itertools
 import os
@@ -16,7 +17,6 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 from gi.repository import Gio, GLib
 
 from . import pool as pools, tasks
-from .mainloop import reraise
 
 
 class _WorkItem:
@@ -51,27 +51,87 @@ class _WorkItem:
                                                        % error.message))
 
 
-def _run_chunk(fn: Callable[..., Any], chunk) -> list:
-    """Runs fn on each set of arguments of a chunk of map(), in order; keeps
-    each outcome, so that an exception stops map() at its own item."""
-    outcomes = []
-    for args in chunk:
-        try:
-            outcomes.append((True, fn(*args)))
-        except BaseException as exception:
-            outcomes.append((False, exception))
-    return outcomes
+class _Chunk:
+    """Items of map() that one task runs in order, on one pool thread.
 
+    Each result is kept as it comes, for the iterator to take as soon as it
+    is there: results come one by one, as with a future per item. The first
+    exception is kept with its item's index, where the iterator raises it.
+    Once the iterator stops early (an exception, a timeout, closed,
+    cancelled), the items that have not started never run, as queued
+    futures would be cancelled.
+    """
 
-def _result_or_cancel(future, timeout=None):
-    try:
+    __slots__ = ('fn', 'items', 'size', 'results', 'failed_at', 'failure', 'stopped', 'waiter')
+
+    def __init__(self, fn: Callable[..., Any], items: list):
+        self.fn = fn
+        self.items = items
+        self.size = len(items)
+        # Results not taken yet, in order: None for an item that raised.
+        self.results = collections.deque()
+        self.failed_at = None
+        self.failure = None
+        self.stopped = False
+        # A held lock that the iterator waits on; released at the next result.
+        self.waiter = None
+
+    def __call__(self) -> None:
+        fn = self.fn
+        append = self.results.append
+        for index, args in enumerate(self.items):
+            if self.stopped:
+                break
+            try:
+                append(fn(*args))
+            except BaseException as exception:
+                # The iterator never gets past the first.
+                if self.failure is None:
+                    self.failure = exception
+                    self.failed_at = index
+                append(None)
+            if self.waiter is not None:
+                self.wake()
+        self.items = None
+        # The traceback of the exception kept holds this frame.
+        self = fn = append = args = None
+
+    def wake(self, *_future) -> None:
+        waiter = self.waiter
+        if waiter is not None:
+            self.waiter = None
+            waiter.release()
+
+    def wait(self, future: concurrent.futures.Future, end_time: Optional[float]) -> None:
+        """Waits for the next result; raises TimeoutError at end_time, and
+        what the chunk's future raises if the chunk ended without it."""
+        results = self.results
+        while not results:
+            if future.done():
+                # Cancelled or failed before it started, or stopped by
+                # shutdown(cancel_futures=True) before this item.
+                future.result(0)
+                raise _base.CancelledError()
+            waiter = threading.Lock()
+            waiter.acquire()
+            self.waiter = waiter
+            # A result or the end may have come before the waiter was set.
+            if results or future.done():
+                self.waiter = None
+                continue
+            if end_time is None:
+                waiter.acquire()
+            elif not waiter.acquire(timeout=max(0, end_time - time.monotonic())):
+                self.waiter = None
+                raise _base.TimeoutError()
+
+    def raise_failure(self) -> None:
+        exception, self.failure = self.failure, None
         try:
-            return future.result(timeout)
+            raise exception
         finally:
-            future.cancel()
-    finally:
-        # A reference cycle through the exception's traceback.
-        del future
+            # A reference cycle through the exception's traceback.
+            exception = None
 
 
 class Executor(concurrent.futures.ThreadPoolExecutor):
@@ -186,35 +246,44 @@ class Executor(concurrent.futures.ThreadPoolExecutor):
         """Returns an iterator of ``fn`` applied to the items of ``iterables``, in order.
 
         As ``ThreadPoolExecutor.map()``: the iterables are read at once,
-        results come as they are ready, in order, the iterator raises the
-        exception of an item when it gets to that item, and ``timeout``
-        counts from this call. Unlike it, items run in chunks, one task
-        each: ``chunksize`` items if it is more than 1, otherwise a size
-        chosen to keep every thread busy. Each chunk runs its items in
-        order, each whatever the others raised.
+        each result comes as soon as it is ready, in order, the iterator
+        raises the exception of an item when it gets to that item, and
+        ``timeout`` counts from this call; once the iterator stops early
+        (an exception, a timeout, or closed), the items that have not
+        started never run. Unlike it, items run in chunks, one task each:
+        ``chunksize`` items if it is more than 1, otherwise a size chosen to
+        keep every thread busy. A chunk runs its items in order, each
+        whatever the others raised.
         """
-        if timeout is not None:
-            end_time = timeout + time.monotonic()
+        end_time = None if timeout is None else timeout + time.monotonic()
         items = list(zip(*iterables))
         size = chunksize if chunksize > 1 else max(1, len(items) // (16 * self._max_workers))
-        futures = [self._submit(GLib.PRIORITY_DEFAULT, _run_chunk, (fn, items[i:i + size]), {})
-                   for i in range(0, len(items), size)]
+        chunks = []
+        for start in range(0, len(items), size):
+            chunk = _Chunk(fn, items[start:start + size])
+            future = self._submit(GLib.PRIORITY_DEFAULT, chunk, (), {})
+            # Wakes the iterator if the chunk ends without the item it waits for.
+            future.add_done_callback(chunk.wake)
+            chunks.append((future, chunk))
 
         def result_iterator():
             try:
                 # Reversed, to pop them in order.
-                futures.reverse()
-                while futures:
-                    if timeout is None:
-                        outcomes = _result_or_cancel(futures.pop())
-                    else:
-                        outcomes = _result_or_cancel(futures.pop(), end_time - time.monotonic())
-                    for succeeded, value in outcomes:
-                        if not succeeded:
-                            reraise(value)
-                        yield value
+                chunks.reverse()
+                while chunks:
+                    future, chunk = chunks[-1]
+                    results = chunk.results
+                    for index in range(chunk.size):
+                        if not results:
+                            chunk.wait(future, end_time)
+                        if index == chunk.failed_at:
+                            chunk.raise_failure()
+                        # Taken out: the iterator keeps no reference to it.
+                        yield results.popleft()
+                    chunks.pop()
             finally:
-                for future in futures:
+                for future, chunk in chunks:
+                    chunk.stopped = True
                     future.cancel()
         return result_iterator()
 
@@ -224,8 +293,9 @@ class Executor(concurrent.futures.ThreadPoolExecutor):
         As ``ThreadPoolExecutor.shutdown()``. With ``wait``, returns once
         every call submitted has run and every thread has run ``at_exit``
         and exited. ``cancel_futures`` cancels the calls that have not
-        started. Called from one of the executor's own threads, ``wait``
-        raises ``RuntimeError``: the thread would wait for itself.
+        started, and the items of ``map()`` that have not. Called from one
+        of the executor's own threads, ``wait`` raises ``RuntimeError``: the
+        thread would wait for itself.
         """
         with self._shutdown_lock:
             self._shutdown = True
@@ -234,6 +304,9 @@ class Executor(concurrent.futures.ThreadPoolExecutor):
                 for item in tasks.pending(_WorkItem):
                     if item.executor is self:
                         item.future.cancel()
+                        if isinstance(item.fn, _Chunk):
+                            # A chunk that runs: the rest of its items.
+                            item.fn.stopped = True
         if pool is None:
             return
         if not wait:
