@@ -8,6 +8,7 @@ import collections
 import concurrent.futures
 import itertools
 import os
+import sys
 import threading
 import time
 from concurrent.futures import _base
@@ -310,7 +311,10 @@ class Executor(concurrent.futures.ThreadPoolExecutor):
         if pool is None:
             return
         if not wait:
-            pools.close_later(pool)
+            # Unless the exit handler has closed it: a thread started after
+            # the threads were joined would not be waited for.
+            if not pool.is_closed():
+                pools.close_later(pool)
             return
         try:
             pool.drain()
@@ -321,8 +325,10 @@ class Executor(concurrent.futures.ThreadPoolExecutor):
                                    + error.message) from None
             raise
 
-    def __del__(self):
+    def __del__(self, _is_finalizing=sys.is_finalizing):
         # Never shut down: the calls submitted still run, and the threads
-        # then go, as ThreadPoolExecutor's do once it is collected.
-        if not self.__dict__.get('_shutdown', True):
+        # then go, as ThreadPoolExecutor's do once it is collected. Once
+        # the interpreter finalizes, the exit handler has closed the pool,
+        # and no thread could start.
+        if not self.__dict__.get('_shutdown', True) and not _is_finalizing():
             self.shutdown(wait=False)
