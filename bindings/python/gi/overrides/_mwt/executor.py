@@ -47,9 +47,13 @@ class _WorkItem:
 
     def done(self, error: Optional[GLib.Error]) -> None:
         # The pool closed, or was finalized, before the call ran.
-        if error is not None and not self.future.done():
-            self.future.set_exception(BrokenThreadPool('The pool closed before the call ran: %s'
-                                                       % error.message))
+        if error is not None:
+            self.broken('The pool closed before the call ran: %s' % error.message)
+
+    def broken(self, message: str) -> None:
+        """Fails the call, which will never run, unless it was cancelled."""
+        if self.future.set_running_or_notify_cancel():
+            self.future.set_exception(BrokenThreadPool(message))
 
 
 class _Chunk:
@@ -135,6 +139,27 @@ class _Chunk:
             exception = None
 
 
+# Guarded by pools.exit_lock: the threads that start pools, and whether the
+# interpreter exits, after which no call is taken.
+_starters = set()
+_exiting = False
+
+
+def _join_starters() -> None:
+    # Before pool.py's exit handler, which drains and closes every pool
+    # (handlers run in the reverse order of registration): by then, every
+    # call submitted while a pool started is in its queue.
+    global _exiting
+    with pools.exit_lock:
+        _exiting = True
+        starters = list(_starters)
+    for starter in starters:
+        starter.join()
+
+
+threading._register_atexit(_join_starters)
+
+
 class Executor(concurrent.futures.ThreadPoolExecutor):
     """An ``Mwt.Pool`` behind ``concurrent.futures``: a drop-in for ``ThreadPoolExecutor``.
 
@@ -158,7 +183,11 @@ class Executor(concurrent.futures.ThreadPoolExecutor):
       ``n-queued``, or run ``run_async()`` tasks on the same threads.
 
     The threads start, all ``max_workers`` of them, at the first call
-    submitted, which returns once their initializers have run.
+    submitted, from a thread of their own: as with ``ThreadPoolExecutor``,
+    ``submit()`` never waits for an initializer. The calls submitted
+    meanwhile wait, by priority, until every initializer has returned. The
+    pool's main context, where ``Mwt.run_in_main()`` calls from its threads
+    run, is the global default one.
     """
 
     _counter = itertools.count().__next__
@@ -180,7 +209,14 @@ class Executor(concurrent.futures.ThreadPoolExecutor):
         self._initializer = initializer
         self._initargs = initargs
         self._at_exit = at_exit
+        # What follows is guarded by _shutdown_lock. The pool once started,
+        # the thread that starts it, the calls submitted meanwhile (priority
+        # and item), and whether that thread closes the pool once started,
+        # for a shutdown(wait=False) that came first.
         self._pool = None
+        self._starter = None
+        self._waiting = []
+        self._close_when_started = False
         self._broken = False
         self._shutdown = False
         self._shutdown_lock = threading.Lock()
@@ -191,20 +227,51 @@ class Executor(concurrent.futures.ThreadPoolExecutor):
         return self._initializer(*self._initargs)
 
     def _start(self) -> None:
-        # With the shutdown lock held.
+        # With the shutdown lock and the exit lock held. Pool.new() returns
+        # once every initializer has: on a thread of its own, so that the
+        # caller does not wait for code that may wait for the caller.
+        self._starter = threading.Thread(target=self._start_pool, name='mwt-executor-starter')
+        self._starter.start()
+        _starters.add(self._starter)
+
+    def _start_pool(self) -> None:
         try:
-            self._pool = pools.Pool.new(self._max_workers, self._init_thread, self._at_exit,
-                                        name=self._thread_name_prefix)
-        except Exception:
+            pool = pools.Pool.new(self._max_workers, self._init_thread, self._at_exit,
+                                  name=self._thread_name_prefix)
+        except BaseException:
             _base.LOGGER.critical('Exception in initializer:', exc_info=True)
-            self._broken = 'A thread initializer failed, the thread pool is not usable anymore'
+            with self._shutdown_lock:
+                self._broken = 'A thread initializer failed, the thread pool is not usable anymore'
+                waiting, self._waiting = self._waiting, []
+            for _priority, item in waiting:
+                item.broken(self._broken)
+            with pools.exit_lock:
+                _starters.discard(threading.current_thread())
+            return
+
+        with self._shutdown_lock:
+            self._pool = pool
+            waiting, self._waiting = self._waiting, []
+            # Stable: in order within a priority, as in the pool's queue.
+            waiting.sort(key=lambda entry: entry[0])
+            for priority, item in waiting:
+                tasks.push_in_place(pool, item, priority)
+            close = self._close_when_started
+        with pools.exit_lock:
+            _starters.discard(threading.current_thread())
+        if close:
+            pools.close_later(pool)
 
     @property
     def pool(self) -> pools.Pool:
         """The ``Mwt.Pool`` that runs the calls, started if need be."""
-        with self._shutdown_lock:
-            if self._pool is None and not self._broken and not self._shutdown:
+        with self._shutdown_lock, pools.exit_lock:
+            if self._starter is None and not self._shutdown and not _exiting:
                 self._start()
+            starter = self._starter
+        if starter is not None:
+            starter.join()
+        with self._shutdown_lock:
             if self._broken:
                 raise BrokenThreadPool(self._broken)
             if self._pool is None:
@@ -227,17 +294,17 @@ class Executor(concurrent.futures.ThreadPoolExecutor):
                 raise BrokenThreadPool(self._broken)
             if self._shutdown:
                 raise RuntimeError('cannot schedule new futures after shutdown')
-            if pools.exiting:
+            if _exiting:
                 raise RuntimeError('cannot schedule new futures after interpreter shutdown')
-            if self._pool is None:
-                self._start()
 
             future = _base.Future()
-            if self._broken:
-                # The first call, whose thread could not start.
-                future.set_exception(BrokenThreadPool(self._broken))
+            item = _WorkItem(self, future, fn, args, kwargs)
+            if self._pool is not None:
+                tasks.push_in_place(self._pool, item, priority)
             else:
-                tasks.push_in_place(self._pool, _WorkItem(self, future, fn, args, kwargs), priority)
+                if self._starter is None:
+                    self._start()
+                self._waiting.append((priority, item))
             return future
 
     submit.__doc__ = _base.Executor.submit.__doc__
@@ -300,16 +367,20 @@ class Executor(concurrent.futures.ThreadPoolExecutor):
         """
         with self._shutdown_lock:
             self._shutdown = True
-            pool = self._pool
             if cancel_futures:
-                for item in tasks.pending(_WorkItem):
-                    if item.executor is self:
-                        item.future.cancel()
-                        if isinstance(item.fn, _Chunk):
-                            # A chunk that runs: the rest of its items.
-                            item.fn.stopped = True
+                self._cancel_pending()
+            pool = self._pool
+            starter = self._starter
+            if pool is None and not wait:
+                self._close_when_started = True
         if pool is None:
-            return
+            if starter is None or not wait:
+                return
+            starter.join()
+            with self._shutdown_lock:
+                pool = self._pool
+            if pool is None:  # broken
+                return
         if not wait:
             # Unless the exit handler has closed it: a thread started after
             # the threads were joined would not be waited for.
@@ -324,6 +395,17 @@ class Executor(concurrent.futures.ThreadPoolExecutor):
                 raise RuntimeError('an executor cannot wait for itself from one of its own threads: '
                                    + error.message) from None
             raise
+
+    def _cancel_pending(self) -> None:
+        # With the shutdown lock held.
+        for _priority, item in self._waiting:
+            item.future.cancel()
+        for item in tasks.pending(_WorkItem):
+            if item.executor is self:
+                item.future.cancel()
+                if isinstance(item.fn, _Chunk):
+                    # A chunk that runs: the rest of its items.
+                    item.fn.stopped = True
 
     def __del__(self, _is_finalizing=sys.is_finalizing):
         # Never shut down: the calls submitted still run, and the threads
