@@ -19,6 +19,7 @@ import concurrent.futures
 import gc
 import itertools
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -970,11 +971,22 @@ class ExecutorBehaviour:
     # Interpreter exit --------------------------------------------------------------
 
     def run_script(self, body):
+        """Runs body in a child after import_executor; returns its output.
+        A child still running after HANG_TIMEOUT is made to print where
+        its threads are, then fails the test."""
         script = self.import_executor + textwrap.dedent(body)
-        process = subprocess.run([sys.executable, '-c', script], capture_output=True, text=True,
-                                 timeout=HANG_TIMEOUT)
-        self.assertEqual(process.returncode, 0, process.stderr)
-        return process.stdout, process.stderr
+        env = dict(os.environ, PYTHONFAULTHANDLER='1')
+        with subprocess.Popen([sys.executable, '-c', script], env=env, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+            try:
+                out, err = process.communicate(timeout=HANG_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                # faulthandler prints every thread's stack on SIGABRT.
+                process.send_signal(signal.SIGABRT)
+                out, err = process.communicate()
+                self.fail('the script still ran after %d s:\n%s' % (HANG_TIMEOUT, err))
+        self.assertEqual(process.returncode, 0, err)
+        return out, err
 
     def test_calls_queued_at_exit_run_to_completion(self):
         for shutdown in ('', 'executor.shutdown(wait=False)'):
