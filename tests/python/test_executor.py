@@ -958,6 +958,21 @@ class ExecutorBehaviour:
         self.wait_until_gone({thread for _, thread in outcomes}, baseline)
         self.assertIsNone(reference())
 
+    def test_collected_executor_with_a_map_iterator_left(self):
+        baseline = threading.active_count()
+        executor = self.executor_type(3)
+        reference = weakref.ref(executor)
+        results = executor.map(lambda i: (abs(i), threading.current_thread()), range(-50, 50))
+        del executor
+        deadline = time.monotonic() + HANG_TIMEOUT
+        while reference() is not None:
+            self.assertLess(time.monotonic(), deadline, 'the executor is still alive')
+            gc.collect()
+            time.sleep(0.01)    # polling for the calls to end, bounded above
+        outcomes = list(results)
+        self.assertEqual([value for value, _ in outcomes], [abs(i) for i in range(-50, 50)])
+        self.wait_until_gone({thread for _, thread in outcomes}, baseline)
+
     def test_collected_idle_executor_lets_its_threads_go(self):
         baseline = threading.active_count()
         executor = self.executor_type(2)

@@ -56,6 +56,18 @@ class _WorkItem:
             self.future.set_exception(BrokenThreadPool(message))
 
 
+class _Cancel:
+    """Set by shutdown(cancel_futures=True): from then on, the chunks of the
+    executor's map() calls run no other item. Shared by those chunks, which
+    keep no reference to the executor: an executor dropped while one of its
+    map() iterators lives is still collected."""
+
+    __slots__ = ('is_set',)
+
+    def __init__(self):
+        self.is_set = False
+
+
 class _Chunk:
     """Items of map() that one task runs in order, on one pool thread.
 
@@ -67,11 +79,13 @@ class _Chunk:
     futures would be cancelled.
     """
 
-    __slots__ = ('fn', 'items', 'size', 'results', 'failed_at', 'failure', 'stopped', 'waiter')
+    __slots__ = ('fn', 'items', 'cancel', 'size', 'results', 'failed_at', 'failure', 'stopped',
+                 'waiter')
 
-    def __init__(self, fn: Callable[..., Any], items: list):
+    def __init__(self, fn: Callable[..., Any], items: list, cancel: _Cancel):
         self.fn = fn
         self.items = items
+        self.cancel = cancel
         self.size = len(items)
         # Results not taken yet, in order: None for an item that raised.
         self.results = collections.deque()
@@ -84,8 +98,9 @@ class _Chunk:
     def __call__(self) -> None:
         fn = self.fn
         append = self.results.append
+        cancel = self.cancel
         for index, args in enumerate(self.items):
-            if self.stopped:
+            if self.stopped or cancel.is_set:
                 break
             try:
                 append(fn(*args))
@@ -99,7 +114,7 @@ class _Chunk:
                 self.wake()
         self.items = None
         # The traceback of the exception kept holds this frame.
-        self = fn = append = args = None
+        self = fn = append = cancel = args = None
 
     def wake(self, *_future) -> None:
         waiter = self.waiter
@@ -217,6 +232,7 @@ class Executor(concurrent.futures.ThreadPoolExecutor):
         self._starter = None
         self._waiting = []
         self._close_when_started = False
+        self._cancel = _Cancel()
         self._broken = False
         self._shutdown = False
         self._shutdown_lock = threading.Lock()
@@ -328,7 +344,7 @@ class Executor(concurrent.futures.ThreadPoolExecutor):
         size = chunksize if chunksize > 1 else max(1, len(items) // (16 * self._max_workers))
         chunks = []
         for start in range(0, len(items), size):
-            chunk = _Chunk(fn, items[start:start + size])
+            chunk = _Chunk(fn, items[start:start + size], self._cancel)
             future = self._submit(GLib.PRIORITY_DEFAULT, chunk, (), {})
             # Wakes the iterator if the chunk ends without the item it waits for.
             future.add_done_callback(chunk.wake)
@@ -403,9 +419,8 @@ class Executor(concurrent.futures.ThreadPoolExecutor):
         for item in tasks.pending(_WorkItem):
             if item.executor is self:
                 item.future.cancel()
-                if isinstance(item.fn, _Chunk):
-                    # A chunk that runs: the rest of its items.
-                    item.fn.stopped = True
+        # The chunks of map() that run: the rest of their items.
+        self._cancel.is_set = True
 
     def __del__(self, _is_finalizing=sys.is_finalizing):
         # Never shut down: the calls submitted still run, and the threads
