@@ -154,25 +154,20 @@ class _Chunk:
             exception = None
 
 
-# Guarded by pools.exit_lock: the threads that start pools, and whether the
-# interpreter exits, after which no call is taken.
+# Guarded by pools.exit_lock: the threads that start pools.
 _starters = set()
-_exiting = False
 
 
 def _join_starters() -> None:
-    # Before pool.py's exit handler, which drains and closes every pool
-    # (handlers run in the reverse order of registration): by then, every
-    # call submitted while a pool started is in its queue.
-    global _exiting
+    # At exit, before the pools drain: by then, every call submitted while
+    # a pool started is in its queue.
     with pools.exit_lock:
-        _exiting = True
         starters = list(_starters)
     for starter in starters:
         starter.join()
 
 
-threading._register_atexit(_join_starters)
+pools.before_pools_drain(_join_starters)
 
 
 class Executor(concurrent.futures.ThreadPoolExecutor):
@@ -282,7 +277,7 @@ class Executor(concurrent.futures.ThreadPoolExecutor):
     def pool(self) -> pools.Pool:
         """The ``Mwt.Pool`` that runs the calls, started if need be."""
         with self._shutdown_lock, pools.exit_lock:
-            if self._starter is None and not self._shutdown and not _exiting:
+            if self._starter is None and not self._shutdown and not pools.exiting:
                 self._start()
             starter = self._starter
         if starter is not None:
@@ -310,7 +305,7 @@ class Executor(concurrent.futures.ThreadPoolExecutor):
                 raise BrokenThreadPool(self._broken)
             if self._shutdown:
                 raise RuntimeError('cannot schedule new futures after shutdown')
-            if _exiting:
+            if pools.exiting:
                 raise RuntimeError('cannot schedule new futures after interpreter shutdown')
 
             future = _base.Future()
@@ -398,10 +393,7 @@ class Executor(concurrent.futures.ThreadPoolExecutor):
             if pool is None:  # broken
                 return
         if not wait:
-            # Unless the exit handler has closed it: a thread started after
-            # the threads were joined would not be waited for.
-            if not pool.is_closed():
-                pools.close_later(pool)
+            pools.close_later(pool)
             return
         try:
             pool.drain()

@@ -146,13 +146,27 @@ def _drain_close_and_release(pool: 'Pool') -> None:
 
 def close_later(pool: 'Pool') -> None:
     """Drains and closes pool on a thread of its own, then lets it go:
-    without blocking the caller, and never on one of the pool's threads."""
+    without blocking the caller, and never on one of the pool's threads.
+    Once the interpreter exits, the exit handler does it instead: a thread
+    started then would never be waited for."""
+    if exiting or sys.is_finalizing():
+        return
     funcs = pool.__dict__.get('_mwt_funcs')
     if funcs is not None:
         funcs.ref.strong = funcs
     _closing.add(pool)
     threading.Thread(target=_drain_close_and_release, args=(pool,),
                      name='mwt-pool-closer').start()
+
+
+# Called at exit once no call is taken any more, before the pools drain:
+# for whatever still has calls to hand them.
+_before_drain = []
+
+
+def before_pools_drain(hook: Callable[[], None]) -> None:
+    """Has hook() called at exit, before the open pools drain."""
+    _before_drain.append(hook)
 
 
 def _finish_at_exit() -> None:
@@ -163,6 +177,8 @@ def _finish_at_exit() -> None:
     global exiting
     with exit_lock:
         exiting = True
+    for hook in _before_drain:
+        hook()
     for pool in list(_open) + list(_closing):
         try:
             pool.drain()
