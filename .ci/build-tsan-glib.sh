@@ -65,8 +65,12 @@ apt-get "${private_apt[@]}" update -qq
 (cd download && apt-get "${private_apt[@]}" source -qq --download-only "glib2.0=$version" > /dev/null) ||
   fail "no source package glib2.0 $version in $(tr '\n' ';' < apt/sources.list)"
 
-# Unpacking applies Debian's patches, as the package build does.
-dpkg-source -x download/glib2.0_*.dsc src > /dev/null
+# Unpacking applies Debian's patches, as the package build does. apt has
+# checked the files against the archive's signed index; dpkg-source, which
+# has no keyring of Debian developers to check the .dsc's own signature
+# with, says so: its messages show only if it fails.
+dpkg-source -x download/glib2.0_*.dsc src > dpkg-source.log 2>&1 ||
+  { cat dpkg-source.log; fail "dpkg-source could not unpack glib2.0 $version"; }
 cd src
 
 # GLib 2.74 takes its bit locks (GObject's qdata, GData) with inline
