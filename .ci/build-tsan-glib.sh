@@ -12,7 +12,9 @@
 # cannot see: against it, a correct program draws false race reports.
 set -euo pipefail
 exec 3>&1 1>&2
-trap 'echo "build-tsan-glib.sh: failed; no ThreadSanitizer GLib was built" >&2' ERR
+fail () { echo "build-tsan-glib.sh: $*; no ThreadSanitizer GLib was built" >&2; exit 1; }
+trap 'fail "\"$BASH_COMMAND\" failed"' ERR
+ci=$(dirname "$0")
 
 # Bumped whenever the recipe below changes, so that caches built by an
 # older one are not used.
@@ -29,38 +31,46 @@ fi
 sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
 
-# deb-src entries mirroring the deb ones, in files of our own, for each
-# layout Debian 12 uses: deb822 files (sources.list.d/*.sources, as in
-# container images) and one-line files (sources.list, as debootstrap
-# writes it, and sources.list.d/*.list).
-shopt -s nullglob
-deb822=(/etc/apt/sources.list.d/*.sources)
-one_line=(/etc/apt/sources.list /etc/apt/sources.list.d/*.list)
-[ -f /etc/apt/sources.list ] || one_line=("${one_line[@]:1}")
-if ! grep -qs '^Types:.*deb-src' "${deb822[@]}" /dev/null &&
-   ! grep -qs '^[[:space:]]*deb-src[[:space:]]' "${one_line[@]}" /dev/null; then
-  for file in "${deb822[@]}"; do
-    sed -n '/^Types:/!{p;d}; /^Types:.*\bdeb\b/s/.*/Types: deb-src/p' "$file"
-    echo
-  done | "${sudo_cmd[@]}" tee /etc/apt/sources.list.d/mwt-deb-src.sources > /dev/null
-  sed -n 's/^[[:space:]]*deb[[:space:]]/deb-src /p' "${one_line[@]}" /dev/null |
-    "${sudo_cmd[@]}" tee /etc/apt/sources.list.d/mwt-deb-src.list > /dev/null
-  if ! grep -qs '^Types: deb-src' /etc/apt/sources.list.d/mwt-deb-src.sources &&
-     ! grep -qs '^deb-src ' /etc/apt/sources.list.d/mwt-deb-src.list; then
-    echo "build-tsan-glib.sh: no deb entry in /etc/apt/sources.list or /etc/apt/sources.list.d/ to mirror as deb-src" >&2
-    exit 1
-  fi
-fi
-"${sudo_cmd[@]}" apt-get update -qq
-DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends \
-  dpkg-dev meson ninja-build gcc pkg-config python3 libffi-dev libpcre2-dev zlib1g-dev > /dev/null
+# GLib's build dependencies (those of libglib2.0-dev), and dpkg-source.
+"$ci/install-deps" demo checkers
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-# Unpacking applies Debian's patches, as the package build does.
-apt-get source -qq --download-only "glib2.0=$version" > /dev/null
-dpkg-source -x glib2.0_*.dsc src > /dev/null
+
+# The source package comes through an apt configuration of our own, which
+# lists as deb-src every Debian archive that apt is configured for: apt
+# reads its sources in whatever layout they are (deb822 .sources files,
+# one-line sources.list or sources.list.d/*.list, with or without deb-src
+# entries), and the system's configuration is left as it is.
+mkdir -p apt/sources.list.d apt/lists/partial apt/cache/archives/partial
+apt-get indextargets --format '$(REPO_URI) $(RELEASE) $(COMPONENT)' 'Origin: Debian' |
+  sort -u | sed -n 's/^\([^ ]\+ [^ ]\+ [^ ]\+\)$/deb-src \1/p' > apt/sources.list
+[ -s apt/sources.list ] ||
+  fail "apt knows no Debian archive (none configured, or no 'apt-get update' yet)"
+private_apt=(
+  -o Dir::Etc::SourceList="$work/apt/sources.list"
+  -o Dir::Etc::SourceParts="$work/apt/sources.list.d"
+  -o Dir::State::Lists="$work/apt/lists"
+  -o Dir::Cache="$work/apt/cache"
+  -o Acquire::Languages=none
+)
+# apt downloads as the user _apt when run as root: let it reach the files.
+chmod 755 "$work"
+mkdir download
+if [ "$(id -u)" -eq 0 ] && id -u _apt > /dev/null 2>&1; then
+  chown _apt download
+fi
+apt-get "${private_apt[@]}" update -qq
+(cd download && apt-get "${private_apt[@]}" source -qq --download-only "glib2.0=$version" > /dev/null) ||
+  fail "no source package glib2.0 $version in $(tr '\n' ';' < apt/sources.list)"
+
+# Unpacking applies Debian's patches, as the package build does. apt has
+# checked the files against the archive's signed index; dpkg-source, which
+# has no keyring of Debian developers to check the .dsc's own signature
+# with, says so: its messages show only if it fails.
+dpkg-source -x download/glib2.0_*.dsc src > dpkg-source.log 2>&1 ||
+  { cat dpkg-source.log; fail "dpkg-source could not unpack glib2.0 $version"; }
 cd src
 
 # GLib 2.74 takes its bit locks (GObject's qdata, GData) with inline

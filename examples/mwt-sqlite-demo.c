@@ -69,7 +69,11 @@ open_read_only (GError **error)
 {
   sqlite3 *db = NULL;
 
+  /* Connections opened at the same time take turns to read the WAL's
+   * index for the first time: the others wait instead of failing with
+   * "database is locked". */
   if (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+      sqlite3_busy_timeout (db, 5000) != SQLITE_OK ||
       sqlite3_exec (db, "SELECT count(*) FROM items", NULL, NULL, NULL) != SQLITE_OK)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
