@@ -160,28 +160,45 @@ class SelfTest:
         return GLib.SOURCE_CONTINUE
 
     def check_frames(self, what, start, end):
+        """The check is on what the application answers for, as in the C
+        self-test: each gap less the time its main thread was ready to run
+        but waited for a CPU, which the kernel gave to others (the pool
+        threads, at a lower priority, where the test has the machine to
+        itself; other work on a shared machine, which can still lengthen
+        the waits for an X server that waits for a CPU in turn). The rest
+        is the main thread's own work and its waits (for the GIL, a lock,
+        the X server), which a stall of the application lengthens, busy or
+        blocked. The whole gap is reported all the same, and the longest
+        the main thread ran between two frames, which depends little on
+        the load."""
         clock = self.window.get_frame_clock()
         refresh = clock.get_refresh_info(clock.get_frame_time())[0] / 1000
         frames = [f for f in self.frames if f[0] <= end]
         first = max(0, next(i for i, f in enumerate(frames) if f[0] >= start) - 1)
         frames = frames[first:]
-        intervals = [(b[0] - a[0]) / 1000 for a, b in zip(frames, frames[1:])]
-        gap, i = max((interval, i) for i, interval in enumerate(intervals))
-        before, after = frames[i], frames[i + 1]
-        where = ''
-        if before[1] is not None:
-            on_cpu, waiting = (after[1] - before[1]) / 1e6, (after[2] - before[2]) / 1e6
+        # (ms between the frames, ms the main thread ran, ms it waited for a CPU)
+        gaps = [((b[0] - a[0]) / 1000,) + (((b[1] - a[1]) / 1e6, (b[2] - a[2]) / 1e6)
+                                           if a[1] is not None else (0, 0))
+                for a, b in zip(frames, frames[1:])]
+        gap, on_cpu, waiting = max(gaps)
+        own_gap = max(interval - waited for interval, _, waited in gaps)
+        where = runs = ''
+        if frames[0][1] is not None:
             where = (' (in it the main thread ran %.1f ms, waited %.1f ms for a CPU, %.1f ms'
                      ' idle or waiting for the X server)' % (on_cpu, waiting,
                                                             max(0, gap - on_cpu - waiting)))
-        median = statistics.median(intervals)
-        print('%s: %d frames in %.0f ms; largest gap between frames %.1f ms%s, median interval '
+            longest_run = max(gaps, key=lambda g: g[1])
+            runs = ('; less the main thread\'s waits for a CPU, at most %.1f ms; the main thread '
+                    'ran at most %.1f ms between two frames (in a gap of %.1f ms)'
+                    % (own_gap, longest_run[1], longest_run[0]))
+        median = statistics.median(interval for interval, _, _ in gaps)
+        print('%s: %d frames in %.0f ms; largest gap between frames %.1f ms%s%s, median interval '
               '%.2f ms (display: %.2f ms, from the frame clock\'s refresh interval)'
-              % (what, len(intervals), (end - start) / 1000, gap, where, median, refresh),
+              % (what, len(gaps), (end - start) / 1000, gap, where, runs, median, refresh),
               flush=True)
-        check(len(intervals) >= 10, '%s: only %d frames' % (what, len(intervals)))
-        check(gap < MAX_FRAME_GAP_MS, '%s: a gap of %.1f ms between frames (at most %d)'
-              % (what, gap, MAX_FRAME_GAP_MS))
+        check(len(gaps) >= 10, '%s: only %d frames' % (what, len(gaps)))
+        check(own_gap < MAX_FRAME_GAP_MS, '%s: a gap of %.1f ms between frames, not counting the '
+              'main thread\'s waits for a CPU (at most %d)' % (what, own_gap, MAX_FRAME_GAP_MS))
         check(abs(median - refresh) <= 0.1 * refresh,
               '%s: median frame interval %.2f ms, not the display\'s %.2f ms'
               % (what, median, refresh))

@@ -236,8 +236,39 @@ refresh_interval_ms (const char **source)
   return refresh_interval / 1000.0;
 }
 
+/* Where the main thread's time between two frames went, in ms; FALSE
+ * where Linux does not say.
+ */
+static gboolean
+split_gap (const Frame *before,
+           const Frame *after,
+           double      *on_cpu,
+           double      *waiting)
+{
+  if (before->on_cpu < 0 || after->on_cpu < 0)
+    return FALSE;
+
+  *on_cpu = (after->on_cpu - before->on_cpu) / 1e6;
+  *waiting = (after->waiting - before->waiting) / 1e6;
+
+  return TRUE;
+}
+
 /* The intervals between the frames from @start to @end, and the gap from
  * the last of them to @end.
+ *
+ * The check is on what the application answers for: each gap less the
+ * time its main thread was ready to run but waited for a CPU. The rest
+ * is the main thread's own work and its waits for a lock or the X
+ * server, which a stall of the application lengthens, busy or blocked.
+ * Waiting for a CPU is the kernel giving the CPUs to others: where the
+ * test has the machine to itself, to the pool threads, which run at a
+ * lower priority and cost the main thread a few ms; on a machine shared
+ * with other work, to that work, whose load says nothing about the
+ * application (though it can still lengthen the waits for an X server
+ * that waits for a CPU in turn). The whole gap is reported all the same,
+ * and the longest the main thread ran between two frames, which depends
+ * little on the load.
  */
 static void
 check_frames (const char *what,
@@ -251,13 +282,17 @@ check_frames (const char *what,
   const Frame *previous = NULL;
   const Frame *largest_gap_end = NULL;
   double largest_gap = 0;
+  double largest_own_gap = 0;    /* less the waits for a CPU */
+  double longest_run = 0;
+  double longest_run_gap = 0;
   double median_interval;
   g_autofree char *where = NULL;
+  g_autofree char *runs = NULL;
 
   for (guint i = 0; i < test->frames->len; i++)
     {
       const Frame *frame = &g_array_index (test->frames, Frame, i);
-      double interval;
+      double interval, on_cpu, waiting;
 
       if (frame->time > end)
         break;
@@ -270,37 +305,53 @@ check_frames (const char *what,
               largest_gap = interval;
               largest_gap_end = frame;
             }
+          if (!split_gap (previous, frame, &on_cpu, &waiting))
+            on_cpu = waiting = 0;
+          largest_own_gap = MAX (largest_own_gap, interval - waiting);
+          if (on_cpu > longest_run)
+            {
+              longest_run = on_cpu;
+              longest_run_gap = interval;
+            }
         }
       previous = frame;  /* the frame before @start too: its interval counts */
     }
+  /* From the last frame to @end: not split, it counts whole. */
   if (previous != NULL && (end - previous->time) / 1000.0 > largest_gap)
     {
       largest_gap = (end - previous->time) / 1000.0;
       largest_gap_end = NULL;
     }
+  if (previous != NULL)
+    largest_own_gap = MAX (largest_own_gap, (end - previous->time) / 1000.0);
   median_interval = median (intervals);
 
-  if (largest_gap_end != NULL && largest_gap_end->on_cpu >= 0)
+  if (largest_gap_end != NULL)
     {
-      const Frame *before = largest_gap_end - 1;
-      double on_cpu = (largest_gap_end->on_cpu - before->on_cpu) / 1e6;
-      double waiting = (largest_gap_end->waiting - before->waiting) / 1e6;
+      double on_cpu, waiting;
 
-      where = g_strdup_printf (" (in it the main thread ran %.1f ms, waited %.1f ms for a CPU, "
-                               "%.1f ms idle or waiting for the X server)",
-                               on_cpu, waiting, MAX (0, largest_gap - on_cpu - waiting));
+      if (split_gap (largest_gap_end - 1, largest_gap_end, &on_cpu, &waiting))
+        where = g_strdup_printf (" (in it the main thread ran %.1f ms, waited %.1f ms for a CPU, "
+                                 "%.1f ms idle or waiting for the X server)",
+                                 on_cpu, waiting, MAX (0, largest_gap - on_cpu - waiting));
     }
+  if (longest_run > 0)
+    runs = g_strdup_printf ("; less the main thread's waits for a CPU, at most %.1f ms; "
+                            "the main thread ran at most %.1f ms between two frames "
+                            "(in a gap of %.1f ms)",
+                            largest_own_gap, longest_run, longest_run_gap);
 
-  g_print ("%s: %u frames in %.0f ms; largest gap between frames %.1f ms%s, "
+  g_print ("%s: %u frames in %.0f ms; largest gap between frames %.1f ms%s%s, "
            "median interval %.2f ms (display: %.2f ms, from %s)\n",
            what, intervals->len, (end - start) / 1000.0, largest_gap, where ? where : "",
-           median_interval, refresh, refresh_source);
+           runs ? runs : "", median_interval, refresh, refresh_source);
   if (!strict)
     return;
 
   check (intervals->len >= 10, "%s: only %u frames", what, intervals->len);
-  check (largest_gap < MAX_FRAME_GAP_MS, "%s: a gap of %.1f ms between frames (at most %.0f)",
-         what, largest_gap, MAX_FRAME_GAP_MS);
+  check (largest_own_gap < MAX_FRAME_GAP_MS,
+         "%s: a gap of %.1f ms between frames, not counting the main thread's waits for a CPU "
+         "(at most %.0f)", what, largest_own_gap, MAX_FRAME_GAP_MS);
   check (ABS (median_interval - refresh) <= 0.1 * refresh,
          "%s: median frame interval %.2f ms, not the display's %.2f ms",
          what, median_interval, refresh);
