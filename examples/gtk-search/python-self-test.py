@@ -10,8 +10,9 @@ Loads examples/python/gtk-search.py, types 200 keystrokes into its entry
 with gtk_editable_set_text(), at a human's or a machine's speed, while the
 frame clock's ticks are recorded; checks the list against a direct SQL
 query, that every cancelled query completed with G_IO_ERROR_CANCELLED,
-that the frame clock kept ticking, and, once the application has quit,
-that no pool thread is left. Exits with 77 if GTK 4's typelib is missing.
+that the frame clock kept ticking, that rows shown over rows change them
+in place, and, once the application has quit, that no pool thread is
+left. Exits with 77 if GTK 4's typelib is missing.
 """
 
 import ctypes
@@ -104,6 +105,8 @@ class SelfTest:
         self.burst_start = self.burst_end = None
         self.close_on_next_query = False
         self.last_outcome = None
+        self.n_rows_built = 0     # rows of widgets the list view had set up
+        self.replacing = None     # the text whose rows replace the final text's
 
         # The pool threads run these: record them, and the queries that
         # a cancellation stopped while they ran.
@@ -131,6 +134,15 @@ class SelfTest:
 
         example.open_writer, example.open_reader, example.search = \
             observed_writer, observed_reader, observed_search
+
+        # The rows of widgets the list view builds.
+        setup_row = example.SearchWindow.setup_row
+
+        def counted_setup_row(window, factory, item):
+            self.n_rows_built += 1
+            setup_row(window, factory, item)
+
+        example.SearchWindow.setup_row = counted_setup_row
 
     def start(self, application):
         self.start_time = time.monotonic()
@@ -280,6 +292,8 @@ class SelfTest:
             self.n_shown += error is None
         if self.close_on_next_query:
             self.last_outcome = 'cancelled' if cancellable.is_cancelled() else 'completed'
+        if self.replacing is not None:
+            GLib.idle_add(self.replaced)  # once the window has shown the rows
         self.maybe_finish_burst()
 
     def maybe_finish_burst(self):
@@ -307,7 +321,7 @@ class SelfTest:
         self.window.queue_draw()
         return GLib.SOURCE_REMOVE
 
-    def check_results(self, text):
+    def check_results(self, text, which='final text'):
         """Against a query written independently of the example's LIKE."""
         with sqlite3.connect('file:%s?mode=ro' % self.window.path, uri=True) as db:
             (n_matches,) = db.execute('SELECT count(*) FROM names'
@@ -316,9 +330,9 @@ class SelfTest:
                                   ' WHERE instr(lower(name), lower(?)) > 0 ORDER BY id LIMIT ?',
                                   (text, self.example.MAX_RESULTS)).fetchall()
         shown = [(row.row_id, row.name, row.place) for row in self.window.results]
-        print('final text "%s": %d names match, the list shows %d rows, the direct query %d'
-              % (text, n_matches, len(shown), len(expected)), flush=True)
-        check(n_matches > 0, 'no name matches the final text "%s"' % text)
+        print('%s "%s": %d names match, the list shows %d rows, the direct query %d'
+              % (which, text, n_matches, len(shown), len(expected)), flush=True)
+        check(n_matches > 0, 'no name matches the %s "%s"' % (which, text))
         check(self.window.entry.get_text() == text, 'the entry shows "%s", not "%s"'
               % (self.window.entry.get_text(), text))
         check(self.window.n_matches == n_matches, 'the window counts %d matches, the direct'
@@ -328,10 +342,24 @@ class SelfTest:
     def drawn(self, frame_clock):
         frame_clock.disconnect(self.drawn_id)
         self.save_screenshot()
+        # A keystroke less: its names include the final text's, and its rows
+        # replace the rows shown, which change in place (new rows would cost
+        # the main thread new widgets, set up and bound by Python).
+        self.replacing = self.texts[-1][:-1]
+        self.n_rows_built_before = self.n_rows_built
+        self.window.entry.set_text(self.replacing)
+
+    def replaced(self):
+        built = self.n_rows_built - self.n_rows_built_before
+        check(built == 0, 'the list built %d rows of widgets to show the rows of "%s" over the %d'
+              ' it showed' % (built, self.replacing, self.example.MAX_RESULTS))
+        self.check_results(self.replacing, 'then')
+        self.replacing = None
         # One more keystroke, and the window closes as soon as its query is
         # submitted: closing must stop a query in flight.
         self.close_on_next_query = True
         self.window.entry.set_text('a')
+        return GLib.SOURCE_REMOVE
 
     def save_screenshot(self):
         width, height = self.window.get_width(), self.window.get_height()

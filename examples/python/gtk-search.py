@@ -92,9 +92,25 @@ def search(db, text, cancellable):
 
 
 class Row(GObject.Object):
+    """An item of the list, which show_rows() changes in place."""
+
+    __gsignals__ = {'changed': (GObject.SignalFlags.RUN_LAST, None, ())}
+
     def __init__(self, row_id, name, place):
         super().__init__()
         self.row_id, self.name, self.place = row_id, name, place
+
+    def update(self, row_id, name, place):
+        if (row_id, name, place) != (self.row_id, self.name, self.place):
+            self.row_id, self.name, self.place = row_id, name, place
+            self.emit('changed')
+
+
+def show_row(row, item):
+    name = item.get_child().get_first_child()
+    name.set_text(row.name)
+    name.get_next_sibling().set_text(row.place)
+    name.get_next_sibling().get_next_sibling().set_text(str(row.row_id))
 
 
 class SearchWindow(Gtk.ApplicationWindow):
@@ -117,6 +133,7 @@ class SearchWindow(Gtk.ApplicationWindow):
         factory = Gtk.SignalListItemFactory()
         factory.connect('setup', self.setup_row)
         factory.connect('bind', self.bind_row)
+        factory.connect('unbind', self.unbind_row)
         rows = Gtk.ListView(model=Gtk.NoSelection(model=self.results), factory=factory)
         self.message = Gtk.Label(xalign=0, hexpand=True)
         self.spinner = Gtk.Spinner()
@@ -152,10 +169,13 @@ class SearchWindow(Gtk.ApplicationWindow):
         item.set_child(box)
 
     def bind_row(self, factory, item):
-        row, name = item.get_item(), item.get_child().get_first_child()
-        name.set_text(row.name)
-        name.get_next_sibling().set_text(row.place)
-        name.get_next_sibling().get_next_sibling().set_text(str(row.row_id))
+        # The widgets follow their item as show_rows() changes it.
+        row = item.get_item()
+        show_row(row, item)
+        row.connect('changed', show_row, item)
+
+    def unbind_row(self, factory, item):
+        item.get_item().disconnect_by_func(show_row)
 
     def build_database(self):
         os.makedirs(os.path.dirname(self.path), exist_ok=True)
@@ -229,7 +249,17 @@ class SearchWindow(Gtk.ApplicationWindow):
             self.message.set_text(error.message)
 
     def show_rows(self, rows, count):
-        self.results.splice(0, self.results.get_n_items(), [Row(*row) for row in rows])
+        # GTK 4.8's list view builds a row of widgets for each new item it
+        # shows, with a call of setup_row() and of bind_row() each: on the
+        # main thread, up to a frame's time for 50 items. The items it
+        # already shows are changed in place, as in the C version.
+        n_shown = self.results.get_n_items()
+        for i, row in enumerate(rows[:n_shown]):
+            self.results.get_item(i).update(*row)
+        if len(rows) < n_shown:
+            self.results.splice(len(rows), n_shown - len(rows), [])
+        else:
+            self.results.splice(n_shown, 0, [Row(*row) for row in rows[n_shown:]])
         self.n_matches = count or 0
         self.message.set_text('Type to search %d names' % N_ROWS if count is None else
                               '%d names match, the first %d are shown' % (count, len(rows))
