@@ -1289,6 +1289,18 @@ class TestMwtExecutorExtras(unittest.TestCase):
             run_main_loop_until(lambda: len(seen) == len(futures))
         self.assertCountEqual(seen, [(i * 2, True) for i in range(20)])
 
+    def test_calls_fail_once_the_pool_closed(self):
+        with Mwt.Executor(2) as executor:
+            self.assertEqual(executor.submit(mul, 2, 3).result(HANG_TIMEOUT), 6)
+            executor.pool.close()
+            futures = [executor.submit(mul, i, 2) for i in range(3)]
+            for future in futures:
+                with self.assertRaises(BrokenThreadPool):
+                    future.result(HANG_TIMEOUT)
+            # The calls that come later too, each of them.
+            with self.assertRaises(BrokenThreadPool):
+                executor.submit(mul, 1, 1).result(HANG_TIMEOUT)
+
     def test_pool_is_an_mwt_pool(self):
         with Mwt.Executor(2) as executor:
             self.assertIsInstance(executor.pool, Mwt.Pool)

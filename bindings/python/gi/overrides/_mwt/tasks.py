@@ -74,11 +74,6 @@ def push_in_place(pool, item: Item, priority: int, cancellable=None) -> None:
     _push(pool, _in_place, _key(item), priority, cancellable)
 
 
-def pending(kind: type) -> list:
-    """The items of class kind that C still holds."""
-    return [item for item in list(_items.values()) if isinstance(item, kind)]
-
-
 def push_sync(pool, item: Item, priority: int, cancellable=None) -> None:
     """Runs item on pool and waits; raises GLib.Error if it never ran, or
     if cancellable was cancelled meanwhile. Its done() is not called."""
