@@ -1470,6 +1470,35 @@ mwt_pool_drain_finish (MwtPool       *pool,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* Whether the calling thread may block until @pool is done with @what
+ * ("drain", "close"): not one of its threads, which would wait for itself,
+ * nor the main side of a mwt_run_in_main() call, whose pool thread waits for
+ * it. If not, sets %G_IO_ERROR_WOULD_BLOCK, with @outcome appended.
+ */
+static gboolean
+mwt_pool_may_wait (MwtPool     *pool,
+                   const char  *what,
+                   const char  *outcome,
+                   GError     **error)
+{
+  if (mwt_pool_is_own_thread (pool))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
+                   "A pool thread cannot wait for its own pool to %s%s", what, outcome);
+      return FALSE;
+    }
+
+  if (mwt_main_is_running_call_of (pool))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
+                   "A mwt_run_in_main() function cannot wait for the pool whose thread "
+                   "waits for it to return%s", outcome);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 /**
  * mwt_pool_drain:
  * @pool: a #MwtPool
@@ -1505,20 +1534,8 @@ mwt_pool_drain (MwtPool       *pool,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (mwt_pool_is_own_thread (pool))
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
-                           "A pool thread cannot wait for its own pool to drain");
-      return FALSE;
-    }
-
-  if (mwt_main_is_running_call_of (pool))
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
-                           "A mwt_run_in_main() function cannot wait for the pool whose thread "
-                           "waits for it to return");
-      return FALSE;
-    }
+  if (!mwt_pool_may_wait (pool, "drain", "", error))
+    return FALSE;
 
   if (!mwt_pool_wait_for_drain (pool, cancellable))
     {
@@ -1645,21 +1662,8 @@ mwt_pool_close (MwtPool       *pool,
 
   mwt_scheduler_close (&pool->scheduler);
 
-  if (mwt_pool_is_own_thread (pool))
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
-                           "A pool thread cannot wait for its own pool to close; "
-                           "the pool was closed without waiting");
-      return FALSE;
-    }
-
-  if (mwt_main_is_running_call_of (pool))
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
-                           "A mwt_run_in_main() function cannot wait for the pool whose thread "
-                           "waits for it to return; the pool was closed without waiting");
-      return FALSE;
-    }
+  if (!mwt_pool_may_wait (pool, "close", "; the pool was closed without waiting", error))
+    return FALSE;
 
   if (!mwt_pool_wait_for_threads (pool, cancellable))
     {

@@ -1222,13 +1222,13 @@ drop_last_reference_at_exit (gpointer thread_state,
   test_counter_add (&last->exited);
 }
 
-static void
-test_last_unref_on_own_thread_is_critical (void)
+/* In the test's parent process, runs the test in a child that must pass
+ * with a critical, and returns FALSE. In the child, has a pool's thread drop
+ * the pool's last reference in at_exit, and returns TRUE once it has.
+ */
+static gboolean
+last_unref_on_own_thread_in_child (LastReference *last)
 {
-  /* Static: the pool may stay behind after the critical, and a leak
-   * checker must still find it.
-   */
-  static LastReference last;
   g_autoptr(GError) error = NULL;
 
   if (!g_test_subprocess ())
@@ -1236,19 +1236,33 @@ test_last_unref_on_own_thread_is_critical (void)
       g_test_trap_subprocess (NULL, test_child_timeout_usec (), G_TEST_SUBPROCESS_DEFAULT);
       g_test_trap_assert_passed ();
       g_test_trap_assert_stderr ("*CRITICAL*");
-      return;
+      return FALSE;
     }
 
   /* The critical is expected: the child must live on after it. */
   g_log_set_always_fatal (G_LOG_FATAL_MASK);
 
-  test_counter_init (&last.exited);
-  last.pool = mwt_pool_new (1, NULL, drop_last_reference_at_exit, &last, NULL, &error);
+  test_counter_init (&last->exited);
+  last->pool = mwt_pool_new (1, NULL, drop_last_reference_at_exit, last, NULL, &error);
   g_assert_no_error (error);
 
   /* The test's reference is at_exit's from here on. */
-  mwt_pool_close_async (last.pool, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
-  test_counter_wait_for (&last.exited, 1);
+  mwt_pool_close_async (last->pool, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+  test_counter_wait_for (&last->exited, 1);
+
+  return TRUE;
+}
+
+static void
+test_last_unref_on_own_thread_is_critical (void)
+{
+  /* Static: the pool may stay behind after the critical, and a leak
+   * checker must still find it.
+   */
+  static LastReference last;
+
+  if (!last_unref_on_own_thread_in_child (&last))
+    return;
 
   /* A pool that defers its end to its own context (and joins the thread
    * there) gets the chance; none is required.
@@ -1286,24 +1300,9 @@ static void
 test_last_unref_on_own_thread_leaves_no_thread_to_join (void)
 {
   static LastReference last;
-  g_autoptr(GError) error = NULL;
 
-  if (!g_test_subprocess ())
-    {
-      g_test_trap_subprocess (NULL, test_child_timeout_usec (), G_TEST_SUBPROCESS_DEFAULT);
-      g_test_trap_assert_passed ();
-      g_test_trap_assert_stderr ("*CRITICAL*");
-      return;
-    }
-
-  g_log_set_always_fatal (G_LOG_FATAL_MASK);
-
-  test_counter_init (&last.exited);
-  last.pool = mwt_pool_new (1, NULL, drop_last_reference_at_exit, &last, NULL, &error);
-  g_assert_no_error (error);
-
-  mwt_pool_close_async (last.pool, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
-  test_counter_wait_for (&last.exited, 1);
+  if (!last_unref_on_own_thread_in_child (&last))
+    return;
 
   /* The thread is gone, and the program ends without a join. */
   test_poll_until (count_pool_threads () == 0);

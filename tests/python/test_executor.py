@@ -37,10 +37,7 @@ import gi
 gi.require_version('Mwt', '1')
 from gi.repository import GLib, Mwt  # noqa: E402
 
-# Valgrind's test setup runs everything dozens of times as slowly.
-TIME_SCALE = float(os.environ.get('MWT_TEST_TIMEOUT_SCALE', '1'))
-HANG_TIMEOUT = 60 * TIME_SCALE
-
+from mwt_testing import HANG_TIMEOUT, TIME_SCALE, run_until  # noqa: E402
 
 # Calls ------------------------------------------------------------------------
 
@@ -115,23 +112,6 @@ def cancelled_and_notified_future():
     future.cancel()
     future.set_running_or_notify_cancel()
     return future
-
-
-def run_main_loop_until(predicate, timeout=HANG_TIMEOUT):
-    """Iterates the global default main context until predicate() holds;
-    fails once timeout seconds have passed."""
-    context = GLib.MainContext.default()
-    expired = []
-    source = GLib.timeout_source_new(int(timeout * 1000))
-    source.set_callback(lambda *_: expired.append(True) and False)
-    source.attach(context)
-    try:
-        while not predicate():
-            if expired:
-                raise AssertionError('still waiting after %g s' % timeout)
-            context.iteration(True)
-    finally:
-        source.destroy()
 
 
 # The behaviour of ThreadPoolExecutor ------------------------------------------
@@ -1274,7 +1254,7 @@ class TestMwtExecutorExtras(unittest.TestCase):
                 return Mwt.run_in_main(on_main, 'value')
             future = executor.submit(call)
             future.add_done_callback(Mwt.in_main(lambda _: loop.quit()))
-            run_main_loop_until(future.done)
+            run_until(future.done)
             self.assertEqual(future.result(0), ('value', True))
 
     def test_done_callback_in_main(self):
@@ -1286,7 +1266,7 @@ class TestMwtExecutorExtras(unittest.TestCase):
             futures = [executor.submit(mul, i, 2) for i in range(20)]
             for future in futures:
                 future.add_done_callback(Mwt.in_main(show))
-            run_main_loop_until(lambda: len(seen) == len(futures))
+            run_until(lambda: len(seen) == len(futures))
         self.assertCountEqual(seen, [(i * 2, True) for i in range(20)])
 
     def test_calls_fail_once_the_pool_closed(self):

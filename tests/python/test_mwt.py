@@ -22,26 +22,7 @@ import gi
 gi.require_version('Mwt', '1')
 from gi.repository import Gio, GLib, Mwt  # noqa: E402
 
-HANG_TIMEOUT = 60
-
-
-def run_until(predicate, timeout=HANG_TIMEOUT):
-    """Iterates the default main context until predicate() holds; fails
-    once timeout seconds have passed."""
-    context = GLib.MainContext.default()
-    expired = []
-    # Wakes the context at the deadline even if nothing else happens.
-    source = GLib.timeout_source_new(int(timeout * 1000))
-    source.set_callback(lambda *_: expired.append(True) and False)
-    source.attach(context)
-    try:
-        while not predicate():
-            if expired:
-                raise AssertionError('still waiting after %g s' % timeout)
-            context.iteration(True)
-    finally:
-        source.destroy()
-
+from mwt_testing import HANG_TIMEOUT, run_until  # noqa: E402
 
 def collected_until(predicate, timeout=HANG_TIMEOUT):
     """Like run_until(), collecting garbage before each check."""
