@@ -22,34 +22,10 @@ from gi.repository import Gio, GLib
 from . import pool as pools, tasks
 
 
-class _WorkItem:
-    """One call; its future says how it went."""
-
-    __slots__ = ('future', 'fn', 'args', 'kwargs')
-
-    def __init__(self, future, fn, args, kwargs):
-        self.future = future
-        self.fn = fn
-        self.args = args
-        self.kwargs = kwargs
-
-    def run(self) -> None:
-        future = self.future
-        if not future.set_running_or_notify_cancel():
-            return
-        try:
-            result = self.fn(*self.args, **self.kwargs)
-        except BaseException as exception:
-            future.set_exception(exception)
-            # A reference cycle through the exception's traceback.
-            self = None
-        else:
-            future.set_result(result)
-
-    def fail(self, message: str) -> None:
-        """Fails the call, which will never run, unless it was cancelled."""
-        if self.future.set_running_or_notify_cancel():
-            self.future.set_exception(BrokenThreadPool(message))
+def _fail(future: concurrent.futures.Future, message: str) -> None:
+    """Fails a call that will never run, unless it was cancelled."""
+    if future.set_running_or_notify_cancel():
+        future.set_exception(BrokenThreadPool(message))
 
 
 class _Calls:
@@ -73,16 +49,19 @@ class _Calls:
         self.lock = threading.Lock()
         # Once the pool has started.
         self.pool = None
-        # A heap of (priority, order, item).
+        # A heap of calls: (priority, order, future, fn, args, kwargs),
+        # tuples rather than objects, for speed.
         self.waiting = []
         self.order = itertools.count().__next__
         self.turns_queued = 0
         self.turns_running = 0
 
-    def put(self, priority: int, item: _WorkItem) -> Optional[int]:
-        """Queues item, with the lock held. Returns the priority of the turn
-        that the caller must push once it has released the lock, if any."""
-        heapq.heappush(self.waiting, (priority, self.order(), item))
+    def put(self, priority: int, future: concurrent.futures.Future, fn: Callable[..., Any],
+            args: tuple, kwargs: dict) -> Optional[int]:
+        """Queues a call, with the lock held. Returns the priority of the
+        turn that the caller must push once it has released the lock, if
+        any."""
+        heapq.heappush(self.waiting, (priority, self.order(), future, fn, args, kwargs))
         return self.turn_needed() if self.pool is not None else None
 
     def turn_needed(self) -> Optional[int]:
@@ -108,7 +87,7 @@ class _Calls:
             self.turns_running += 1
         while True:
             try:
-                item = pop(waiting)[2]
+                _priority, _order, future, fn, args, kwargs = pop(waiting)
             except IndexError:
                 with lock:
                     if not waiting:
@@ -121,7 +100,17 @@ class _Calls:
                     turn_priority = self.turn_needed()
                 if turn_priority is not None:
                     self.push_turn(turn_priority)
-            item.run()
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                result = fn(*args, **kwargs)
+            except BaseException as exception:
+                future.set_exception(exception)
+            else:
+                future.set_result(result)
+            # No reference to the call once it ran, not even from the
+            # traceback of its exception, which holds this frame.
+            future = fn = args = kwargs = result = None
 
     def lose_turn(self, message: str) -> None:
         # A turn that will never run: once no other turn is left to run
@@ -129,16 +118,16 @@ class _Calls:
         with self.lock:
             self.turns_queued -= 1
             stranded = self.take() if not (self.turns_queued or self.turns_running) else []
-        for item in stranded:
-            item.fail(message)
+        for future in stranded:
+            _fail(future, message)
 
     def take(self) -> list:
-        """Takes every waiting call out, with the lock held. A turn may
-        take one meanwhile: whoever comes second to its future, to run it
-        or to cancel it, finds it taken."""
-        items = [item for _priority, _order, item in sorted(self.waiting)]
+        """Takes every waiting call out, with the lock held, and returns
+        their futures. A turn may take one meanwhile: whoever comes second
+        to its future, to run it or to cancel it, finds it taken."""
+        futures = [call[2] for call in sorted(self.waiting, key=lambda call: call[:2])]
         self.waiting.clear()
-        return items
+        return futures
 
 
 class _Turn:
@@ -358,8 +347,8 @@ class Executor(concurrent.futures.ThreadPoolExecutor):
             with calls.lock:
                 self._broken = 'A thread initializer failed, the thread pool is not usable anymore'
                 waiting = calls.take()
-            for item in waiting:
-                item.fail(self._broken)
+            for future in waiting:
+                _fail(future, self._broken)
             with pools.exit_lock:
                 _starters.discard(threading.current_thread())
             return
@@ -395,7 +384,7 @@ class Executor(concurrent.futures.ThreadPoolExecutor):
 
     def submit(self, fn: Callable[..., Any], /, *args, **kwargs) -> concurrent.futures.Future:
         """Schedules ``fn(*args, **kwargs)`` and returns its ``concurrent.futures.Future``."""
-        return self._submit(GLib.PRIORITY_DEFAULT, fn, args, kwargs)
+        return self._submit(pools.DEFAULT, fn, args, kwargs)
 
     def submit_with_priority(self, priority: int, fn: Callable[..., Any], /, *args,
                              **kwargs) -> concurrent.futures.Future:
@@ -406,7 +395,6 @@ class Executor(concurrent.futures.ThreadPoolExecutor):
     def _submit(self, priority, fn, args, kwargs):
         calls = self._calls
         future = _base.Future()
-        item = _WorkItem(future, fn, args, kwargs)
         with pools.exit_lock:
             with calls.lock:
                 if self._broken:
@@ -415,7 +403,7 @@ class Executor(concurrent.futures.ThreadPoolExecutor):
                     raise RuntimeError('cannot schedule new futures after shutdown')
                 if pools.exiting:
                     raise RuntimeError('cannot schedule new futures after interpreter shutdown')
-                turn_priority = calls.put(priority, item)
+                turn_priority = calls.put(priority, future, fn, args, kwargs)
                 if self._starter is None:
                     self._start()
             if turn_priority is not None:
@@ -443,7 +431,7 @@ class Executor(concurrent.futures.ThreadPoolExecutor):
         chunks = []
         for start in range(0, len(items), size):
             chunk = _Chunk(fn, items[start:start + size], self._cancel)
-            future = self._submit(GLib.PRIORITY_DEFAULT, chunk, (), {})
+            future = self._submit(pools.DEFAULT, chunk, (), {})
             # Wakes the iterator if the chunk ends without the item it waits for.
             future.add_done_callback(chunk.wake)
             chunks.append((future, chunk))
@@ -491,8 +479,8 @@ class Executor(concurrent.futures.ThreadPoolExecutor):
             if pool is None and not wait:
                 self._close_when_started = True
         # Outside the lock: a future's callbacks may call the executor.
-        for item in cancelled:
-            item.future.cancel()
+        for future in cancelled:
+            future.cancel()
         if pool is None:
             if starter is None or not wait:
                 return
