@@ -298,6 +298,12 @@ class Executor(concurrent.futures.ThreadPoolExecutor):
     def __init__(self, max_workers: Optional[int] = None, thread_name_prefix: str = '',
                  initializer: Optional[Callable[..., Any]] = None, initargs: tuple = (), *,
                  at_exit: Optional[Callable[[Any], None]] = None):
+        """Makes an executor of ``max_workers`` threads (by default, as
+        ``ThreadPoolExecutor``: the CPUs plus 4, at most 32), named
+        ``thread_name_prefix`` and a number. Each thread runs
+        ``initializer(*initargs)`` first; what it returns is the thread's
+        state, which ``at_exit(state)``, if given, releases on that thread
+        when the executor shuts down."""
         if max_workers is None:
             max_workers = min(32, (os.cpu_count() or 1) + 4)
         if max_workers <= 0:
