@@ -349,7 +349,6 @@ mwt_job_hand_back (MwtJob         *job,
         }
       break;
 
-
     case MWT_JOB_TASK:
       if (!(job->flags & MWT_JOB_FAILED))
         context = pool_context;
