@@ -150,6 +150,16 @@ mwt_worker_run_jobs (MwtWorker *worker)
   g_clear_pointer (&worker->seat.dispatcher, mwt_dispatcher_unref);
 }
 
+/* Dropping the last reference to a joinable GThread that was never
+ * joined detaches it.
+ */
+static void
+mwt_worker_free_detached (MwtWorker *worker)
+{
+  g_thread_unref (worker->thread);
+  g_free (worker);
+}
+
 static gpointer
 mwt_worker_main (gpointer data)
 {
@@ -183,10 +193,7 @@ mwt_worker_main (gpointer data)
    */
   g_mutex_lock (&workers->mutex);
   if (workers->detached)
-    {
-      g_thread_unref (worker->thread);
-      g_free (worker);
-    }
+    mwt_worker_free_detached (worker);
   else
     g_queue_push_tail_link (&workers->exited, &worker->link);
   g_mutex_unlock (&workers->mutex);
@@ -308,9 +315,7 @@ mwt_workers_join_exited (MwtWorkers *self)
 
 /* Nobody may ever join the threads: the pool may never be finalized. The
  * threads that are done are detached now, and the others detach
- * themselves on their way out (dropping the last reference to a joinable
- * GThread that was never joined detaches it). Called by a thread of the
- * pool too.
+ * themselves on their way out. Called by a thread of the pool too.
  */
 void
 mwt_workers_detach (MwtWorkers *self)
@@ -325,10 +330,5 @@ mwt_workers_detach (MwtWorkers *self)
   g_mutex_unlock (&self->mutex);
 
   while ((link = g_queue_pop_head_link (&exited)) != NULL)
-    {
-      MwtWorker *worker = link->data;
-
-      g_thread_unref (worker->thread);
-      g_free (worker);
-    }
+    mwt_worker_free_detached (link->data);
 }
