@@ -31,18 +31,6 @@ count_cancelled_handlers (GCancellable *cancellable)
   return found->len;
 }
 
-/* Holds a pool thread until the gate opens. */
-static gpointer
-pass_gate (gpointer       thread_state,
-           gpointer       func_data,
-           GCancellable  *cancellable,
-           GError       **error)
-{
-  test_gate_pass (func_data);
-
-  return func_data;
-}
-
 /* What one task saw and got. */
 typedef struct
 {
@@ -154,7 +142,7 @@ new_held_pool (TestGate *gate,
   MwtPool *pool = mwt_pool_new (1, NULL, NULL, NULL, NULL, &error);
 
   g_assert_no_error (error);
-  mwt_pool_run_async (pool, pass_gate, gate, NULL, NULL, G_PRIORITY_DEFAULT, NULL, record_result, held);
+  mwt_pool_run_async (pool, test_pass_gate, gate, NULL, NULL, G_PRIORITY_DEFAULT, NULL, record_result, held);
 
   return pool;
 }
@@ -363,7 +351,7 @@ test_handler_goes_with_the_last_sharer (void)
 
   for (guint i = 0; i < N_SHARING; i++)
     submit (pool, i, cancellable, &outcomes[i]);
-  mwt_pool_run_async (pool, pass_gate, &last_gate, NULL, NULL, G_PRIORITY_DEFAULT, cancellable,
+  mwt_pool_run_async (pool, test_pass_gate, &last_gate, NULL, NULL, G_PRIORITY_DEFAULT, cancellable,
                       record_result, &last);
 
   test_gate_open (&gate);
