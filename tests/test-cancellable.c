@@ -323,9 +323,7 @@ test_cancel_completes_every_sharer_on_its_context (void)
   test_iterate_pending (NULL);
   test_iterate_pending (other);
   g_assert_cmpuint (count_cancelled_handlers (cancellable), ==, 0);
-  g_object_add_weak_pointer (G_OBJECT (cancellable), (gpointer *) &cancellable);
-  g_object_unref (cancellable);
-  g_assert_null (cancellable);
+  g_assert_finalize_object (cancellable);
 
   test_gate_open (&gate);
   test_iterate_until (NULL, held.result != NULL);
@@ -367,9 +365,7 @@ test_handler_goes_with_the_last_sharer (void)
   outcomes_clear (outcomes, N_SHARING);
   g_clear_object (&held.result);
   g_clear_object (&last.result);
-  g_object_add_weak_pointer (G_OBJECT (cancellable), (gpointer *) &cancellable);
-  g_object_unref (cancellable);
-  g_assert_null (cancellable);
+  g_assert_finalize_object (cancellable);
 
   g_object_unref (pool);
   test_gate_clear (&gate);
@@ -589,9 +585,7 @@ test_cancel_during_submission_loses_no_task (void)
 
       drain (pool);
       g_assert_cmpuint (count_cancelled_handlers (cancellable), ==, 0);
-      g_object_add_weak_pointer (G_OBJECT (cancellable), (gpointer *) &cancellable);
-      g_object_unref (cancellable);
-      g_assert_null (cancellable);
+      g_assert_finalize_object (cancellable);
     }
 }
 
