@@ -31,18 +31,6 @@ count_cancelled_handlers (GCancellable *cancellable)
   return found->len;
 }
 
-/* Holds a pool thread until the gate opens. */
-static gpointer
-pass_gate (gpointer       thread_state,
-           gpointer       func_data,
-           GCancellable  *cancellable,
-           GError       **error)
-{
-  test_gate_pass (func_data);
-
-  return func_data;
-}
-
 /* What one task saw and got. */
 typedef struct
 {
@@ -143,8 +131,9 @@ outcomes_clear (Outcome *outcomes,
     g_clear_object (&outcomes[i].result);
 }
 
-/* A pool whose only thread is held at @gate by a task without a
- * cancellable, whose outcome is @held.
+/* A pool whose only thread is held at @gate, which this initializes, by
+ * a task without a cancellable, whose outcome is @held; returns once the
+ * thread is there.
  */
 static MwtPool *
 new_held_pool (TestGate *gate,
@@ -154,9 +143,26 @@ new_held_pool (TestGate *gate,
   MwtPool *pool = mwt_pool_new (1, NULL, NULL, NULL, NULL, &error);
 
   g_assert_no_error (error);
-  mwt_pool_run_async (pool, pass_gate, gate, NULL, NULL, G_PRIORITY_DEFAULT, NULL, record_result, held);
+  test_gate_init (gate);
+  mwt_pool_run_async (pool, test_pass_gate, gate, NULL, NULL, G_PRIORITY_DEFAULT, NULL, record_result, held);
+  test_gate_wait_for (gate, 1);
 
   return pool;
+}
+
+/* Lets the held task of new_held_pool() end, if it has not, and frees
+ * the pool, the gate and the held task's result.
+ */
+static void
+free_held_pool (MwtPool  *pool,
+                TestGate *gate,
+                Outcome  *held)
+{
+  test_gate_open (gate);
+  test_iterate_until (NULL, held->result != NULL);
+  g_clear_object (&held->result);
+  g_object_unref (pool);
+  test_gate_clear (gate);
 }
 
 /* Returns once every task submitted so far has completed and the pool
@@ -207,9 +213,7 @@ test_queued_tasks_share_one_handler (void)
   if (test_ran_in_child ())
     return;
 
-  test_gate_init (&gate);
   pool = new_held_pool (&gate, &held);
-  test_gate_wait_for (&gate, 1);
 
   for (guint i = 0; i < N_SHARING; i++)
     submit (pool, i, cancellable, &outcomes[i]);
@@ -234,9 +238,7 @@ test_queued_tasks_share_one_handler (void)
   g_assert_cmpuint (count_cancelled_handlers (cancellable), ==, 0);
 
   outcomes_clear (outcomes, N_SHARING);
-  g_clear_object (&held.result);
-  g_object_unref (pool);
-  test_gate_clear (&gate);
+  free_held_pool (pool, &gate, &held);
 }
 
 static void
@@ -250,9 +252,7 @@ test_two_pools_have_one_handler_each (void)
 
   for (guint p = 0; p < 2; p++)
     {
-      test_gate_init (&gates[p]);
       pools[p] = new_held_pool (&gates[p], &held[p]);
-      test_gate_wait_for (&gates[p], 1);
       for (guint i = 0; i < N_SHARING; i++)
         submit (pools[p], i, cancellable, &outcomes[p][i]);
     }
@@ -276,12 +276,8 @@ test_two_pools_have_one_handler_each (void)
           g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
           g_assert_false (outcomes[p][i].ran);
         }
-      test_gate_open (&gates[p]);
-      test_iterate_until (NULL, held[p].result != NULL);
       outcomes_clear (outcomes[p], N_SHARING);
-      g_clear_object (&held[p].result);
-      g_object_unref (pools[p]);
-      test_gate_clear (&gates[p]);
+      free_held_pool (pools[p], &gates[p], &held[p]);
     }
 }
 
@@ -298,9 +294,7 @@ test_cancel_completes_every_sharer_on_its_context (void)
   TestGate gate;
   MwtPool *pool;
 
-  test_gate_init (&gate);
   pool = new_held_pool (&gate, &held);
-  test_gate_wait_for (&gate, 1);
 
   for (guint i = 0; i < N_SHARING; i++)
     {
@@ -335,15 +329,9 @@ test_cancel_completes_every_sharer_on_its_context (void)
   test_iterate_pending (NULL);
   test_iterate_pending (other);
   g_assert_cmpuint (count_cancelled_handlers (cancellable), ==, 0);
-  g_object_add_weak_pointer (G_OBJECT (cancellable), (gpointer *) &cancellable);
-  g_object_unref (cancellable);
-  g_assert_null (cancellable);
+  g_assert_finalize_object (cancellable);
 
-  test_gate_open (&gate);
-  test_iterate_until (NULL, held.result != NULL);
-  g_clear_object (&held.result);
-  g_object_unref (pool);
-  test_gate_clear (&gate);
+  free_held_pool (pool, &gate, &held);
 }
 
 /* The handler stays while one task still uses the cancellable. */
@@ -356,14 +344,12 @@ test_handler_goes_with_the_last_sharer (void)
   TestGate gate, last_gate;
   MwtPool *pool;
 
-  test_gate_init (&gate);
   test_gate_init (&last_gate);
   pool = new_held_pool (&gate, &held);
-  test_gate_wait_for (&gate, 1);
 
   for (guint i = 0; i < N_SHARING; i++)
     submit (pool, i, cancellable, &outcomes[i]);
-  mwt_pool_run_async (pool, pass_gate, &last_gate, NULL, NULL, G_PRIORITY_DEFAULT, cancellable,
+  mwt_pool_run_async (pool, test_pass_gate, &last_gate, NULL, NULL, G_PRIORITY_DEFAULT, cancellable,
                       record_result, &last);
 
   test_gate_open (&gate);
@@ -377,14 +363,10 @@ test_handler_goes_with_the_last_sharer (void)
   g_assert_cmpuint (count_cancelled_handlers (cancellable), ==, 0);
 
   outcomes_clear (outcomes, N_SHARING);
-  g_clear_object (&held.result);
   g_clear_object (&last.result);
-  g_object_add_weak_pointer (G_OBJECT (cancellable), (gpointer *) &cancellable);
-  g_object_unref (cancellable);
-  g_assert_null (cancellable);
+  g_assert_finalize_object (cancellable);
 
-  g_object_unref (pool);
-  test_gate_clear (&gate);
+  free_held_pool (pool, &gate, &held);
   test_gate_clear (&last_gate);
 }
 
@@ -490,9 +472,7 @@ test_cancelled_before_sharing (void)
   TestGate gate;
   MwtPool *pool;
 
-  test_gate_init (&gate);
   pool = new_held_pool (&gate, &held);
-  test_gate_wait_for (&gate, 1);
 
   g_cancellable_cancel (cancellable);
   for (guint i = 0; i < N_SHARING; i++)
@@ -510,12 +490,8 @@ test_cancelled_before_sharing (void)
       g_assert_false (outcomes[i].ran);
     }
 
-  test_gate_open (&gate);
-  test_iterate_until (NULL, held.result != NULL);
   outcomes_clear (outcomes, N_SHARING);
-  g_clear_object (&held.result);
-  g_object_unref (pool);
-  test_gate_clear (&gate);
+  free_held_pool (pool, &gate, &held);
 }
 
 /* Threads submit tasks that share one cancellable, each from a context of
@@ -601,9 +577,7 @@ test_cancel_during_submission_loses_no_task (void)
 
       drain (pool);
       g_assert_cmpuint (count_cancelled_handlers (cancellable), ==, 0);
-      g_object_add_weak_pointer (G_OBJECT (cancellable), (gpointer *) &cancellable);
-      g_object_unref (cancellable);
-      g_assert_null (cancellable);
+      g_assert_finalize_object (cancellable);
     }
 }
 

@@ -414,17 +414,6 @@ test_cancel_before_submit (void)
 /* Already cancelled, submitted while every thread is busy: the tasks
  * complete without waiting for a free thread.
  */
-static gpointer
-hold_at_gate (gpointer       thread_state,
-              gpointer       func_data,
-              GCancellable  *cancellable,
-              GError       **error)
-{
-  test_gate_pass (func_data);
-
-  return NULL;
-}
-
 static void
 test_cancel_before_submit_while_busy (void)
 {
@@ -442,7 +431,7 @@ test_cancel_before_submit_while_busy (void)
 
   test_gate_init (&gate);
   pool = mwt_pool_new (1, NULL, NULL, NULL, NULL, NULL);
-  mwt_pool_run_async (pool, hold_at_gate, &gate, NULL, NULL, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+  mwt_pool_run_async (pool, test_pass_gate, &gate, NULL, NULL, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
   test_gate_wait_for (&gate, 1);
 
   g_cancellable_cancel (cancellable);

@@ -115,14 +115,6 @@ run_work_task (MwtPool *pool,
   mwt_pool_run_task (pool, task, work_task_func);
 }
 
-/* Runs whatever is ready on @context without blocking. */
-static void
-iterate_pending (GMainContext *context)
-{
-  while (g_main_context_iteration (context, FALSE))
-    ;
-}
-
 /* The threads of a pool: which ones ran init and at_exit, and what they
  * saw there. Optionally, inits fail from the fail_from'th on.
  */
@@ -339,7 +331,7 @@ test_drain_waits_for_earlier_run_async_callbacks (void)
   test_gate_wait_for (&gate, 2);
 
   mwt_pool_drain_async (pool, G_PRIORITY_DEFAULT, NULL, drain_done, &drain);
-  iterate_pending (NULL);
+  test_iterate_pending (NULL);
   g_assert_false (drain.done);
   g_assert_cmpuint (tally.n_callbacks, ==, 0);
 
@@ -374,7 +366,7 @@ test_drain_waits_for_earlier_run_task_callbacks (void)
   test_gate_wait_for (&gate, 2);
 
   mwt_pool_drain_async (pool, G_PRIORITY_DEFAULT, NULL, drain_done, &drain);
-  iterate_pending (NULL);
+  test_iterate_pending (NULL);
   g_assert_false (drain.done);
   g_assert_cmpuint (tally.n_callbacks, ==, 0);
 
@@ -413,8 +405,8 @@ test_drain_completes_on_the_callers_context (void)
   g_main_context_pop_thread_default (context);
 
   test_gate_wait_for (&gate, 2);
-  iterate_pending (NULL);
-  iterate_pending (context);
+  test_iterate_pending (NULL);
+  test_iterate_pending (context);
   g_assert_false (drain.done);
 
   test_gate_open (&gate);
@@ -449,7 +441,7 @@ test_drain_is_not_held_up_by_later_tasks (void)
   g_assert_no_error (drain.error);
   g_assert_cmpuint (drain.n_seen, ==, G_N_ELEMENTS (earlier));
   g_assert_cmpuint (tally.n_ok, ==, G_N_ELEMENTS (earlier));
-  iterate_pending (NULL);
+  test_iterate_pending (NULL);
   g_assert_cmpuint (later_tally.n_callbacks, ==, 0);
   g_assert_cmpuint (mwt_pool_get_n_busy (pool), ==, 1);
 
@@ -565,7 +557,7 @@ test_drain_cancel_stops_only_the_wait (void)
   g_assert_cmpuint (cancelled.n_seen, ==, 0);
 
   /* The tasks and the other drain go on. */
-  iterate_pending (NULL);
+  test_iterate_pending (NULL);
   g_assert_false (other.done);
   g_assert_false (mwt_pool_is_closed (pool));
   g_assert_cmpuint (mwt_pool_get_n_busy (pool), ==, 1);
@@ -624,7 +616,7 @@ test_drain_on_a_closed_pool_waits_for_exits (void)
   mwt_pool_drain_async (pool, G_PRIORITY_DEFAULT, NULL, drain_done, &drain);
 
   /* The busy thread cannot exit: neither can the drain complete. */
-  iterate_pending (NULL);
+  test_iterate_pending (NULL);
   g_assert_false (drain.done);
 
   test_gate_open (&gate);
@@ -1535,7 +1527,7 @@ test_counters_a_handler_connected_later_hears_what_follows (void)
 
   run_work (pool, &work[0], NULL, &tally);
   test_iterate_until (NULL, tally.n_callbacks == 1);
-  iterate_pending (NULL);
+  test_iterate_pending (NULL);
 
   notifies_init (&notifies, NULL);
   g_signal_connect (pool, "notify::n-busy", G_CALLBACK (count_notify), &notifies);
@@ -1571,7 +1563,7 @@ test_counters_n_threads_notifies_on_resize (void)
 
   /* No change, no notification. */
   g_assert_true (mwt_pool_set_n_threads (pool, 1, NULL));
-  iterate_pending (NULL);
+  test_iterate_pending (NULL);
   g_assert_cmpuint (notifies.n_threads_notifies, ==, 2);
 }
 
@@ -1584,7 +1576,7 @@ test_counters_closed_notifies_on_close (void)
   notifies_init (&notifies, NULL);
   g_signal_connect (pool, "notify::closed", G_CALLBACK (count_notify), &notifies);
 
-  iterate_pending (NULL);
+  test_iterate_pending (NULL);
   g_assert_cmpuint (notifies.n_closed_notifies, ==, 0);
   mwt_pool_close_async (pool, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
   test_iterate_until (NULL, notifies.n_closed_notifies == 1);
@@ -1592,7 +1584,7 @@ test_counters_closed_notifies_on_close (void)
 
   /* Closing again changes nothing. */
   g_assert_true (mwt_pool_close (pool, NULL, NULL));
-  iterate_pending (NULL);
+  test_iterate_pending (NULL);
   g_assert_cmpuint (notifies.n_closed_notifies, ==, 1);
 }
 
@@ -1700,7 +1692,7 @@ test_resize_failing_init_keeps_the_old_size (void)
   g_assert_true (threads.exits->pdata[0] == started);
 
   assert_runs_exactly (pool, 2);
-  iterate_pending (NULL);
+  test_iterate_pending (NULL);
   g_assert_cmpuint (notifies.n_threads_notifies, ==, 0);
 
   /* All the new threads failing. */
@@ -1921,7 +1913,7 @@ test_resize_loses_no_task_under_load (void)
         g_assert_true (mwt_pool_set_n_threads (pool, sizes[n_resizes++ % G_N_ELEMENTS (sizes)], NULL));
       g_main_context_iteration (NULL, TRUE);
     }
-  iterate_pending (NULL);
+  test_iterate_pending (NULL);
 
   for (guint i = 0; i < n_tasks; i++)
     {

@@ -66,17 +66,6 @@ test_from_other_thread_returns_result (void)
 
 /* Cancelled while it waits in the queue: it leaves it and never runs. */
 static gpointer
-pass_gate (gpointer       thread_state,
-           gpointer       func_data,
-           GCancellable  *cancellable,
-           GError       **error)
-{
-  test_gate_pass (func_data);
-
-  return NULL;
-}
-
-static gpointer
 record_run (gpointer       thread_state,
             gpointer       func_data,
             GCancellable  *cancellable,
@@ -122,7 +111,7 @@ test_cancelled_while_queued (void)
   test_gate_init (&gate);
   pool = mwt_pool_new (1, NULL, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
-  mwt_pool_run_async (pool, pass_gate, &gate, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
+  mwt_pool_run_async (pool, test_pass_gate, &gate, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
                       test_store_result, &busy_result);
   test_gate_wait_for (&gate, 1);
 
@@ -247,7 +236,7 @@ test_takes_its_place_by_priority (void)
   test_gate_init (&gate);
   pool = mwt_pool_new (1, NULL, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
-  mwt_pool_run_async (pool, pass_gate, &gate, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
+  mwt_pool_run_async (pool, test_pass_gate, &gate, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
                       test_store_result, &gate_result);
   test_gate_wait_for (&gate, 1);
 
@@ -425,7 +414,8 @@ run_sync_through_gate (gpointer       thread_state,
                        GCancellable  *cancellable,
                        GError       **error)
 {
-  return mwt_pool_run_sync (mwt_pool_get_current (), pass_gate, func_data, NULL, G_PRIORITY_DEFAULT, NULL, error);
+  return mwt_pool_run_sync (mwt_pool_get_current (), test_pass_gate, func_data, NULL, G_PRIORITY_DEFAULT,
+                            NULL, error);
 }
 
 static gboolean

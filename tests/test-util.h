@@ -229,6 +229,18 @@ test_return_func_data (gpointer       thread_state,
   return func_data;
 }
 
+/* Holds a pool thread at the TestGate @func_data until the gate opens. */
+static inline gpointer
+test_pass_gate (gpointer       thread_state,
+                gpointer       func_data,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  test_gate_pass (func_data);
+
+  return NULL;
+}
+
 static inline void
 test_return_true (GTask        *task,
                   gpointer      source_object,
