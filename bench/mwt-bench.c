@@ -393,13 +393,13 @@ invoke_posts (gpointer       thread_state,
   return NULL;
 }
 
+/* For --plain */
+static const gchar *post_ids[] = { "post", "invoke", NULL };
+
 /* From the running loop, as calls_main_start(): the main thread owns the
  * context throughout, so that no invoke runs on a worker. One task per
  * thread shares out the posts.
  */
-/* For --plain */
-static const gchar *post_ids[] = { "post", "invoke", NULL };
-
 static gboolean
 posts_start (gpointer data)
 {
