@@ -302,9 +302,8 @@ stolen_in_gap (const Frame *before,
  * that waits for a CPU in turn). So is, on a virtual machine, the time
  * the hypervisor held its CPUs: the whole machine stands still, the X
  * server too, and the main thread seems idle. The whole gap is reported
- * all the same,
- * and the longest the main thread ran between two frames, which depends
- * little on the load.
+ * all the same, and the longest the main thread ran between two frames,
+ * which depends little on the load.
  */
 static void
 check_frames (const char *what,
@@ -354,13 +353,17 @@ check_frames (const char *what,
       previous = frame;  /* the frame before @start too: its interval counts */
     }
   /* From the last frame to @end: not split, it counts whole. */
-  if (previous != NULL && (end - previous->time) / 1000.0 > largest_gap)
-    {
-      largest_gap = (end - previous->time) / 1000.0;
-      largest_gap_end = NULL;
-    }
   if (previous != NULL)
-    largest_own_gap = MAX (largest_own_gap, (end - previous->time) / 1000.0);
+    {
+      double last_gap = (end - previous->time) / 1000.0;
+
+      if (last_gap > largest_gap)
+        {
+          largest_gap = last_gap;
+          largest_gap_end = NULL;
+        }
+      largest_own_gap = MAX (largest_own_gap, last_gap);
+    }
   median_interval = median (intervals);
 
   if (largest_gap_end != NULL)
