@@ -33,6 +33,8 @@ _get_n_queued = Mwt.Pool.get_n_queued
 _is_closed = Mwt.Pool.is_closed
 
 DEFAULT = GLib.PRIORITY_DEFAULT
+# Looked up once: each look-up through gi.repository costs a microsecond.
+_Cancellable = Gio.Cancellable
 
 
 def _check_n_threads(n_threads: int) -> None:
@@ -43,7 +45,7 @@ def _check_n_threads(n_threads: int) -> None:
 def _check_cancellable(cancellable, method: str) -> None:
     # The one convention: a priority is the keyword priority=, never the
     # first positional argument as in some of Gio's methods.
-    if cancellable is not None and not isinstance(cancellable, Gio.Cancellable):
+    if cancellable is not None and not isinstance(cancellable, _Cancellable):
         raise TypeError('%s(): cancellable must be a Gio.Cancellable or None, not %r '
                         '(the priority is a keyword argument: priority=)' % (method, cancellable))
 
