@@ -572,17 +572,14 @@ class Pool(Mwt.Pool):
     def __del__(self, _is_finalizing=sys.is_finalizing):
         # For the wrapper that holds the last reference to a pool Python
         # made (others, say from Mwt.Pool.get_current() on a pool thread,
-        # come and go while the pool lives on). An idle pool closes here:
-        # its threads only have at_exit left to run. A busy one, or one
-        # dropped on its own thread, which cannot wait for itself, goes to
-        # a thread of ours that drains and closes it, then lets it go:
-        # finalizing it here, with the GIL held, would wait for threads
-        # that need the GIL.
+        # come and go while the pool lives on). An idle pool closes here,
+        # or waits for a close already made to end: its threads only have
+        # at_exit left to run. A busy one, or one dropped on its own
+        # thread, which cannot wait for itself, goes to a thread of ours
+        # that drains and closes it, then lets it go: finalizing it here,
+        # with the GIL held, would wait for threads that need the GIL.
         funcs = self.__dict__.get('_mwt_funcs')
         if funcs is None or _is_finalizing() or self.__grefcount__ != 1 or self in _closing:
-            return
-        if self.is_closed():
-            funcs.forget()
             return
         # The collector clears weak references to a cycle before it
         # finalizes it: the threads reach their functions through this.
