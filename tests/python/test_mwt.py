@@ -220,6 +220,15 @@ class TestPool(unittest.TestCase):
             run(pool, lambda state: None)
         self.assertTrue(caught.exception.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CLOSED))
 
+    def test_close_async_without_a_callback(self):
+        pool = Mwt.Pool.new(2)
+        pool.close_async()
+        self.assertTrue(pool.is_closed())
+        # Nothing to call back: user data without a callback is ignored.
+        pool = Mwt.Pool.new(1)
+        pool.close_async(None, None, 'ignored')
+        self.assertTrue(pool.is_closed())
+
     def test_cancelled_while_queued(self):
         pool = Mwt.Pool.new(1)
         gate = threading.Event()

@@ -487,10 +487,7 @@ class Pool(Mwt.Pool):
         callback, nothing waits.
         """
         _check_cancellable(cancellable, 'close_async')
-        if callback is None:
-            _close_async(self, priority, cancellable, None)
-        else:
-            _close_async(self, priority, cancellable, callback, *user_data)
+        _close_async(self, priority, cancellable, callback, *user_data)
 
     def close_finish(self, result) -> bool:
         """Finishes ``close_async()``: True once every thread has exited."""
