@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 from gi.repository import Gio, GLib
 
 from . import pool as pools, tasks
+from .mainloop import reraise
 
 
 def _fail(future: concurrent.futures.Future, message: str) -> None:
@@ -237,11 +238,7 @@ class _Chunk:
 
     def raise_failure(self) -> None:
         exception, self.failure = self.failure, None
-        try:
-            raise exception
-        finally:
-            # A reference cycle through the exception's traceback.
-            exception = None
+        reraise(exception)
 
 
 # Guarded by pools.exit_lock: the threads that start pools.
