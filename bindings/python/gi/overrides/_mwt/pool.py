@@ -364,7 +364,7 @@ class Pool(Mwt.Pool):
         first-in first-out within a priority. Cancelling ``cancellable``
         takes a waiting task out of the queue; once ``func`` has started,
         it runs to its end, and ``run_finish()`` still raises the
-        cancellation if it came before the callback, as for any GTask.
+        cancellation if it came before it, as for any GTask.
         Without a callback, the task needs no main context at all, and its
         outcome is dropped.
         """
@@ -381,7 +381,7 @@ class Pool(Mwt.Pool):
         The exception is the one the function raised, with its traceback. A
         task that never ran raises ``GLib.Error``: ``Gio.IOErrorEnum.CANCELLED``
         if it was cancelled, ``Gio.IOErrorEnum.CLOSED`` if the pool closed;
-        so does a task cancelled after it ran, before its callback. A result
+        so does a task cancelled after it ran, before this call. A result
         gives its outcome once: calling this again raises ``RuntimeError``.
         """
         if not isinstance(result, Task) or result.pool is not self:
