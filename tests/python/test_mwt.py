@@ -220,6 +220,15 @@ class TestPool(unittest.TestCase):
             run(pool, lambda state: None)
         self.assertTrue(caught.exception.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CLOSED))
 
+    def test_close_async_without_a_callback(self):
+        pool = Mwt.Pool.new(2)
+        pool.close_async()
+        self.assertTrue(pool.is_closed())
+        # Nothing to call back: user data without a callback is ignored.
+        pool = Mwt.Pool.new(1)
+        pool.close_async(None, None, 'ignored')
+        self.assertTrue(pool.is_closed())
+
     def test_cancelled_while_queued(self):
         pool = Mwt.Pool.new(1)
         gate = threading.Event()
@@ -732,6 +741,21 @@ class TestIssue17(unittest.TestCase):
         """)
         self.assertEqual((result.returncode, result.stderr), (0, ''))
         self.assertEqual(result.stdout, 'queued ran\nexit\n')
+
+    def test_a_pool_dropped_as_it_closes_waits_for_its_threads(self):
+        # Its last reference went while its threads still had at_exit to
+        # run: finalized there, with the GIL held, it waited for them.
+        result = run_script(r"""
+            import os
+            from gi.repository import Mwt
+            for _ in range(20):
+                pool = Mwt.Pool.new(2, None, lambda state: os.write(1, b'exit\n'))
+                pool.close_async()
+                del pool
+            print('dropped')
+        """)
+        self.assertEqual((result.returncode, result.stderr), (0, ''))
+        self.assertEqual(result.stdout, 'exit\n' * 40 + 'dropped\n')
 
     def test_setting_n_threads_resizes(self):
         pool = Mwt.Pool.new(1)

@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 from gi.repository import Gio, GLib
 
 from . import pool as pools, tasks
+from .mainloop import reraise
 
 
 def _fail(future: concurrent.futures.Future, message: str) -> None:
@@ -237,11 +238,7 @@ class _Chunk:
 
     def raise_failure(self) -> None:
         exception, self.failure = self.failure, None
-        try:
-            raise exception
-        finally:
-            # A reference cycle through the exception's traceback.
-            exception = None
+        reraise(exception)
 
 
 # Guarded by pools.exit_lock: the threads that start pools.
@@ -389,8 +386,8 @@ class Executor(concurrent.futures.ThreadPoolExecutor):
             return self._calls.pool
 
     def submit(self, fn: Callable[..., Any], /, *args, **kwargs) -> concurrent.futures.Future:
-        """Schedules ``fn(*args, **kwargs)`` and returns its ``concurrent.futures.Future``."""
         return self._submit(pools.DEFAULT, fn, args, kwargs)
+    submit.__doc__ = _base.Executor.submit.__doc__
 
     def submit_with_priority(self, priority: int, fn: Callable[..., Any], /, *args,
                              **kwargs) -> concurrent.futures.Future:
@@ -415,7 +412,6 @@ class Executor(concurrent.futures.ThreadPoolExecutor):
             if turn_priority is not None:
                 calls.push_turn(turn_priority)
         return future
-    submit.__doc__ = _base.Executor.submit.__doc__
 
     def map(self, fn: Callable[..., Any], *iterables: Iterable, timeout: Optional[float] = None,
             chunksize: int = 1) -> Iterator:

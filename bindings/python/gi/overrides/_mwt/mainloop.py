@@ -55,11 +55,7 @@ def blocking(call: Callable[..., T], *args) -> T:
         if restore is not None:
             signal.signal(signal.SIGINT, restore)
         if depth == 0 and state.get('pending'):
-            pending = state.pop('pending')
-            try:
-                raise pending[0]
-            finally:
-                del pending
+            reraise(state.pop('pending')[0])
 
 
 def _interrupted(interrupt: BaseException) -> None:

@@ -33,6 +33,8 @@ _get_n_queued = Mwt.Pool.get_n_queued
 _is_closed = Mwt.Pool.is_closed
 
 DEFAULT = GLib.PRIORITY_DEFAULT
+# Looked up once: each look-up through gi.repository costs a microsecond.
+_Cancellable = Gio.Cancellable
 
 
 def _check_n_threads(n_threads: int) -> None:
@@ -43,7 +45,7 @@ def _check_n_threads(n_threads: int) -> None:
 def _check_cancellable(cancellable, method: str) -> None:
     # The one convention: a priority is the keyword priority=, never the
     # first positional argument as in some of Gio's methods.
-    if cancellable is not None and not isinstance(cancellable, Gio.Cancellable):
+    if cancellable is not None and not isinstance(cancellable, _Cancellable):
         raise TypeError('%s(): cancellable must be a Gio.Cancellable or None, not %r '
                         '(the priority is a keyword argument: priority=)' % (method, cancellable))
 
@@ -362,7 +364,7 @@ class Pool(Mwt.Pool):
         first-in first-out within a priority. Cancelling ``cancellable``
         takes a waiting task out of the queue; once ``func`` has started,
         it runs to its end, and ``run_finish()`` still raises the
-        cancellation if it came before the callback, as for any GTask.
+        cancellation if it came before it, as for any GTask.
         Without a callback, the task needs no main context at all, and its
         outcome is dropped.
         """
@@ -379,7 +381,7 @@ class Pool(Mwt.Pool):
         The exception is the one the function raised, with its traceback. A
         task that never ran raises ``GLib.Error``: ``Gio.IOErrorEnum.CANCELLED``
         if it was cancelled, ``Gio.IOErrorEnum.CLOSED`` if the pool closed;
-        so does a task cancelled after it ran, before its callback. A result
+        so does a task cancelled after it ran, before this call. A result
         gives its outcome once: calling this again raises ``RuntimeError``.
         """
         if not isinstance(result, Task) or result.pool is not self:
@@ -485,10 +487,7 @@ class Pool(Mwt.Pool):
         callback, nothing waits.
         """
         _check_cancellable(cancellable, 'close_async')
-        if callback is None:
-            _close_async(self, priority, cancellable, None)
-        else:
-            _close_async(self, priority, cancellable, callback, *user_data)
+        _close_async(self, priority, cancellable, callback, *user_data)
 
     def close_finish(self, result) -> bool:
         """Finishes ``close_async()``: True once every thread has exited."""
@@ -570,17 +569,14 @@ class Pool(Mwt.Pool):
     def __del__(self, _is_finalizing=sys.is_finalizing):
         # For the wrapper that holds the last reference to a pool Python
         # made (others, say from Mwt.Pool.get_current() on a pool thread,
-        # come and go while the pool lives on). An idle pool closes here:
-        # its threads only have at_exit left to run. A busy one, or one
-        # dropped on its own thread, which cannot wait for itself, goes to
-        # a thread of ours that drains and closes it, then lets it go:
-        # finalizing it here, with the GIL held, would wait for threads
-        # that need the GIL.
+        # come and go while the pool lives on). An idle pool closes here,
+        # or waits for a close already made to end: its threads only have
+        # at_exit left to run. A busy one, or one dropped on its own
+        # thread, which cannot wait for itself, goes to a thread of ours
+        # that drains and closes it, then lets it go: finalizing it here,
+        # with the GIL held, would wait for threads that need the GIL.
         funcs = self.__dict__.get('_mwt_funcs')
         if funcs is None or _is_finalizing() or self.__grefcount__ != 1 or self in _closing:
-            return
-        if self.is_closed():
-            funcs.forget()
             return
         # The collector clears weak references to a cycle before it
         # finalizes it: the threads reach their functions through this.
