@@ -136,14 +136,17 @@ exit_lock = threading.Lock()
 exiting = False
 
 
-def _drain_close_and_release(pool: 'Pool') -> None:
+def _drain_and_close(pool: 'Pool') -> None:
     try:
         pool.drain()
         pool.close()
     except Exception:  # nobody to report to
         pass
-    finally:
-        _closing.discard(pool)
+
+
+def _drain_close_and_release(pool: 'Pool') -> None:
+    _drain_and_close(pool)
+    _closing.discard(pool)
 
 
 def close_later(pool: 'Pool') -> None:
@@ -182,11 +185,7 @@ def _finish_at_exit() -> None:
     for hook in _before_drain:
         hook()
     for pool in list(_open) + list(_closing):
-        try:
-            pool.drain()
-            pool.close()
-        except Exception:  # nothing to report to at exit
-            pass
+        _drain_and_close(pool)
 
 
 # Before the threads are joined, as ThreadPoolExecutor's own handler.
@@ -287,10 +286,7 @@ class Pool(Mwt.Pool):
             pool = blocking(_new, n_threads, threads.thread_init, (funcs.ref,), threads.thread_exit,
                             funcs.ref)
         except GLib.Error as error:
-            failure = funcs.take_failure(error)
-            if failure is None:
-                raise
-            reraise(failure)
+            reraise(funcs.exception_for(error))
         return pool._adopt(funcs)
 
     @classmethod
@@ -317,8 +313,7 @@ class Pool(Mwt.Pool):
             try:
                 result._mwt_outcome = (_new_finish(result)._adopt(funcs), None)
             except GLib.Error as error:
-                failure = funcs.take_failure(error)
-                result._mwt_outcome = (None, failure if failure is not None else error)
+                result._mwt_outcome = (None, funcs.exception_for(error))
             if callback is not None:
                 callback(source, result, *user_data)
 
@@ -528,10 +523,9 @@ class Pool(Mwt.Pool):
         try:
             return blocking(_set_n_threads, self, n_threads)
         except GLib.Error as error:
-            failure = funcs.take_failure(error) if funcs is not None else None
-            if failure is None:
+            if funcs is None:
                 raise
-            reraise(failure)
+            reraise(funcs.exception_for(error))
 
     def get_n_threads(self) -> int:
         """The number of threads of the pool (the ``n-threads`` property)."""

@@ -88,12 +88,13 @@ class ThreadFuncs:
         self._failures[key] = exception
         return GLib.Error('%s: %s' % (type(exception).__name__, exception), INIT_FAILED, key)
 
-    def take_failure(self, error: GLib.Error) -> Optional[BaseException]:
-        """The exception that a GLib.Error from the C side stands for."""
+    def exception_for(self, error: GLib.Error) -> BaseException:
+        """What to raise for a GLib.Error from the C side: the exception of
+        an init that it stands for, or else the error itself."""
         failures, self._failures = self._failures, {}
         if error.domain != INIT_FAILED:
-            return None
-        return failures.get(error.code)
+            return error
+        return failures.get(error.code, error)
 
     def forget(self) -> None:
         """No thread will run init or at_exit again: lets go of them, and of
