@@ -938,6 +938,23 @@ class ExecutorBehaviour:
         self.wait_until_gone({thread for _, thread in outcomes}, baseline)
         self.assertIsNone(reference())
 
+    def test_dropped_executor_goes_without_the_collector(self):
+        # As a ThreadPoolExecutor does: nothing of the executor's own holds
+        # it in a cycle.
+        gc.disable()
+        try:
+            executor = self.executor_type(2, initializer=int, initargs=('3',))
+            self.assertEqual(executor.submit(int, '4').result(HANG_TIMEOUT), 4)
+            reference = weakref.ref(executor)
+            del executor
+            deadline = time.monotonic() + HANG_TIMEOUT
+            # Its starting thread may hold it a moment longer.
+            while reference() is not None and time.monotonic() < deadline:
+                time.sleep(0.01)
+            self.assertIsNone(reference())
+        finally:
+            gc.enable()
+
     def test_collected_executor_with_a_map_iterator_left(self):
         baseline = threading.active_count()
         executor = self.executor_type(3)

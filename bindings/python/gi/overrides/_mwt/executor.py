@@ -6,6 +6,7 @@ ThreadPoolExecutor."""
 
 import collections
 import concurrent.futures
+import functools
 import heapq
 import itertools
 import operator
@@ -126,7 +127,8 @@ class _Calls:
         """Takes every waiting call out, with the lock held, and returns
         their futures. A turn may take one meanwhile: whoever comes second
         to its future, to run it or to cancel it, finds it taken."""
-        futures = [call[2] for call in sorted(self.waiting, key=lambda call: call[:2])]
+        # Their order numbers tell any two apart: no future is compared.
+        futures = [call[2] for call in sorted(self.waiting)]
         self.waiting.clear()
         return futures
 
@@ -327,11 +329,6 @@ class Executor(concurrent.futures.ThreadPoolExecutor):
         self._broken = False
         self._shutdown = False
 
-    def _init_thread(self):
-        if self._initializer is None:
-            return None
-        return self._initializer(*self._initargs)
-
     def _start(self) -> None:
         # With the exit lock held. Pool.new() returns once every
         # initializer has: on a thread of its own, so that the caller does
@@ -343,7 +340,11 @@ class Executor(concurrent.futures.ThreadPoolExecutor):
     def _start_pool(self) -> None:
         calls = self._calls
         try:
-            pool = pools.Pool.new(self._max_workers, self._init_thread, self._at_exit,
+            # Not a method of the executor: the pool would keep it alive,
+            # in a cycle that only the collector breaks.
+            init = (None if self._initializer is None
+                    else functools.partial(self._initializer, *self._initargs))
+            pool = pools.Pool.new(self._max_workers, init, self._at_exit,
                                   name=self._thread_name_prefix)
         except BaseException:
             _base.LOGGER.critical('Exception in initializer:', exc_info=True)
