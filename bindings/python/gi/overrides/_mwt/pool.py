@@ -42,6 +42,11 @@ def _check_n_threads(n_threads: int) -> None:
         raise ValueError('a pool needs at least 1 thread, not %r' % (n_threads,))
 
 
+def _callback_args(callback: Optional[Callable[..., None]], user_data: tuple) -> tuple:
+    # PyGObject 3.42 keeps user data given without a callback for good.
+    return (callback, *user_data) if callback is not None else (None,)
+
+
 def _check_cancellable(cancellable, method: str) -> None:
     # The one convention: a priority is the keyword priority=, never the
     # first positional argument as in some of Gio's methods.
@@ -448,7 +453,7 @@ class Pool(Mwt.Pool):
         call ``pool.drain_finish(result)`` there.
         """
         _check_cancellable(cancellable, 'drain_async')
-        _drain_async(self, priority, cancellable, callback, *user_data)
+        _drain_async(self, priority, cancellable, *_callback_args(callback, user_data))
 
     def drain_finish(self, result) -> bool:
         """Finishes ``drain_async()``: True once drained."""
@@ -482,7 +487,7 @@ class Pool(Mwt.Pool):
         callback, nothing waits.
         """
         _check_cancellable(cancellable, 'close_async')
-        _close_async(self, priority, cancellable, callback, *user_data)
+        _close_async(self, priority, cancellable, *_callback_args(callback, user_data))
 
     def close_finish(self, result) -> bool:
         """Finishes ``close_async()``: True once every thread has exited."""
